@@ -1,0 +1,89 @@
+"""The data the core works on: memories, translation units, glossaries, entries and matches.
+
+Plain dataclasses: they cross the store, the matcher and the file formats without
+validation cost on hot paths; the HTTP layer has its own pydantic models.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+DEFAULT_TENANT = "local"
+
+
+class Origin(StrEnum):
+    """Where a translation unit came from."""
+
+    IMPORT = "import"          # a TMX/CSV import
+    MANUAL = "manual"          # added one by one through the API
+    CORRECTION = "correction"  # a translator corrected a machine proposal
+    CONFIRMED = "confirmed"    # a translator confirmed a machine proposal unchanged
+
+
+@dataclass(slots=True)
+class TranslationUnit:
+    """One source/target pair of a memory."""
+
+    source: str
+    target: str
+    source_lang: str
+    target_lang: str
+    tuid: str | None = None
+    origin: Origin = Origin.IMPORT
+    attributes: dict[str, str] = field(default_factory=dict)
+    id: int | None = None
+    memory_id: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class Memory:
+    """A named translation memory of one tenant."""
+
+    id: str
+    name: str
+    tenant: str = DEFAULT_TENANT
+    description: str = ""
+    unit_count: int = 0
+    created_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class GlossaryEntry:
+    """One term of a glossary, with its allowed and forbidden translations."""
+
+    source: str
+    targets: list[str]                      # allowed target terms, the preferred one first
+    forbidden: list[str] = field(default_factory=list)
+    case_sensitive: bool = False
+    do_not_translate: bool = False          # the source term must appear unchanged
+    part_of_speech: str | None = None
+    note: str | None = None
+    id: int | None = None
+
+    @property
+    def allowed(self) -> list[str]:
+        """The target forms that satisfy this entry (the source itself when do-not-translate)."""
+        return [self.source] if self.do_not_translate and not self.targets else self.targets
+
+
+@dataclass(slots=True)
+class Glossary:
+    """A named glossary for one language pair."""
+
+    id: str
+    name: str
+    source_lang: str
+    target_lang: str
+    tenant: str = DEFAULT_TENANT
+    entry_count: int = 0
+    created_at: datetime | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class Match:
+    """A fuzzy match: a unit and its 0-100 score against the looked-up segment."""
+
+    unit: TranslationUnit
+    score: int
