@@ -42,7 +42,7 @@ def primary_language(tag: str) -> str:
 
 @lru_cache(maxsize=1024)
 def display_name(tag: str) -> str:
-    """The English name of the language, as a prompt would say it (`pt-BR` -> `Portuguese (Brazil)`)."""
+    """The English name of the language for prompts (`pt-BR` -> `Portuguese (Brazil)`)."""
     return str(langcodes.Language.get(normalize_tag(tag)).display_name("en"))
 
 

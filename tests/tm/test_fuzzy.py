@@ -1,0 +1,57 @@
+"""The fuzzy-match score: known values."""
+
+import pytest
+
+from tm.fuzzy import EXACT_SCORE, MAX_FUZZY_SCORE, prepare, score, surface
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("Click OK to continue.", "Click OK to continue.", 100),
+        ("Click  OK to\tcontinue. ", "Click OK to continue.", 100),  # whitespace is not a change
+        ("Click OK to continue.", "click ok to continue.", 99),  # case only: never 100
+        ("Click OK to continue.", "Click OK to continue", 99),  # punctuation only
+        ("Page 5 of 7", "Page 6 of 7", 99),  # one number differs
+        ("Page 5 of 7", "Page 6 of 8", 98),  # two numbers differ
+        ("Click <b>OK</b> now", "Click <i>OK</i> now", 98),  # two tags differ
+        ("{0} files deleted", "{1} files deleted", 99),  # placeholder differs
+        ("Click OK to continue.", "Click Cancel to continue.", 75),  # 1 of 4 words
+        ("The patient is sick.", "The patients are sick.", 50),  # word-based: 2 of 4
+        ("Save the file", "Save the file now", 75),  # insertion: 3 of 4
+        ("Save the file", "Delete all folders", 0),
+        ("我爱北京", "我爱上海", 50),  # one token per Han character
+        ("東京へ行きます", "東京へ行きました", 75),  # kana too: 2 edits over 8 tokens
+        ("!!!", "???", 99),  # no words: identical empty token lists, different text
+    ],
+)
+def test_score_known_values(a: str, b: str, expected: int) -> None:
+    assert score(a, b) == expected
+    assert score(b, a) == expected  # symmetric
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        ("Hello, World!", ("hello", "world")),
+        ("Version 2.5 is out", ("version", "#", "is", "out")),
+        ("covid19 spreads", ("covid19", "spreads")),  # digits inside a word stay in it
+        ("Press <x1/> then %s or {{name}}", ("press", "<>", "then", "<>", "or", "<>")),
+        ('Go <bpt i="1">&lt;b&gt;</bpt>now<ept i="1">&lt;/b&gt;</ept>', ("go", "<>", "now", "<>")),
+        ("ﬁle", ("file",)),  # NFKC folds the ligature
+        ("中文abc", ("中", "文", "abc")),
+        ("", ("\x00",)),
+    ],
+)
+def test_tokens(text: str, tokens: tuple[str, ...]) -> None:
+    assert prepare(text).tokens == tokens
+
+
+def test_only_identical_text_scores_100() -> None:
+    assert score("Open the file", "Open the file") == EXACT_SCORE
+    near = ["Open the file.", "open the file", "Open  the file!", "Open the File"]
+    assert all(score("Open the file", other) == MAX_FUZZY_SCORE for other in near)
+
+
+def test_surface_normalizes_unicode_and_space() -> None:
+    assert surface("Cafe\u0301  au\u00a0lait ") == "Café au lait"

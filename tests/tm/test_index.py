@@ -1,0 +1,138 @@
+"""The fuzzy index returns exactly what exhaustive scoring returns."""
+
+import functools
+import random
+
+import pytest
+
+import tm.index as index_module
+from benchmarks.synthetic import SyntheticTM
+from tm.fuzzy import Prepared, prepare, score
+from tm.index import INDEX_MIN_SCORE, FuzzyIndex
+
+K = 5
+
+
+def exhaustive(query: str, sources: dict[int, str], k: int, min_score: int) -> list[int]:
+    """The top-k score list by scoring every unit."""
+    q = prepare(query)
+    scores = sorted((score(q, _prepared(s)) for s in sources.values()), reverse=True)
+    return [s for s in scores if s >= min_score][:k]
+
+
+@functools.cache
+def _prepared(text: str) -> Prepared:
+    return prepare(text)
+
+
+def build(
+    units: list[tuple[int, str]],
+    *,
+    batch: int,
+    max_code: int | None = None,
+    target: str = "fr-Latn",
+) -> FuzzyIndex:
+    index = FuzzyIndex() if max_code is None else FuzzyIndex(max_code=max_code)
+    for start in range(0, len(units), batch):
+        index.add(
+            (uid, src, prepare(src).tokens, target) for uid, src in units[start : start + batch]
+        )
+    return index
+
+
+@pytest.fixture(scope="module")
+def corpus() -> tuple[SyntheticTM, list[tuple[int, str]]]:
+    generator = SyntheticTM(seed=5, vocabulary=2_000, phrases=1_500)
+    return generator, [(i + 1, s) for i, (s, _) in enumerate(generator.units(3_000))]
+
+
+@pytest.mark.parametrize(
+    ("batch", "freeze", "max_code"),
+    [
+        (3_000, None, None),  # one bulk segment
+        (37, None, None),  # small adds into the mutable delta
+        (37, 150, None),  # small adds frozen into segments, merged, re-ranked, rebuilt
+        (500, None, 300),  # token codes shared: scores re-checked on real tokens
+    ],
+)
+def test_top_k_equals_exhaustive_scoring(
+    corpus, monkeypatch, batch: int, freeze: int | None, max_code: int | None
+) -> None:
+    if freeze is not None:
+        monkeypatch.setattr(index_module, "DELTA_FREEZE_UNITS", freeze)
+    generator, units = corpus
+    index = build(units, batch=batch, max_code=max_code)
+    if freeze is not None:
+        assert index._segments  # the delta was frozen into segments (and merged, rebuilt)
+    sources = dict(units)
+    queries = list(generator.queries([s for _, s in units], 100))
+    for _, query in queries:
+        got = [hit.score for hit in index.search(prepare(query), K, INDEX_MIN_SCORE)]
+        assert got == exhaustive(query, sources, K, INDEX_MIN_SCORE), query
+
+
+def test_higher_min_score_and_larger_k(corpus) -> None:
+    generator, units = corpus
+    index = build(units, batch=3_000)
+    sources = dict(units)
+    for _, query in list(generator.queries([s for _, s in units], 40)):
+        for k, min_score in [(1, 50), (10, 70), (3, 90)]:
+            got = [hit.score for hit in index.search(prepare(query), k, min_score)]
+            assert got == exhaustive(query, sources, k, min_score)
+
+
+def test_removed_units_are_not_found() -> None:
+    index = FuzzyIndex()
+    index.add(
+        [
+            (1, "Open the file", prepare("Open the file").tokens, "de-Latn"),
+            (2, "Open the folder", prepare("Open the folder").tokens, "de-Latn"),
+        ]
+    )
+    index.remove([1])
+    assert [(h.unit_id, h.score) for h in index.search(prepare("Open the file"), 5, 50)] == [
+        (2, 66)
+    ]
+    assert len(index) == 1
+
+
+def test_unit_added_is_found_by_next_search() -> None:
+    index = build(
+        [(i, f"Segment number {i} about topic {i % 7}") for i in range(1, 30_001)], batch=30_000
+    )
+    index.add(
+        [(30_001, "A brand new correction", prepare("A brand new correction").tokens, "fr-Latn")]
+    )
+    hits = index.search(prepare("A brand new correction"), 1, 50)
+    assert [(h.unit_id, h.score) for h in hits] == [(30_001, 100)]
+
+
+def test_target_family_filter() -> None:
+    index = FuzzyIndex()
+    index.add(
+        [
+            (1, "Save the file", ("save", "the", "file"), "de-Latn"),
+            (2, "Save the file now", ("save", "the", "file", "now"), "fr-Latn"),
+        ]
+    )
+    assert [h.unit_id for h in index.search(prepare("Save the file"), 5, 50, "fr-Latn")] == [2]
+    assert index.search(prepare("Save the file"), 5, 50, "ja-Jpan") == []
+
+
+def test_ids_must_ascend() -> None:
+    index = FuzzyIndex()
+    index.add([(5, "a b", ("a", "b"), "x")])
+    with pytest.raises(ValueError, match="ascending"):
+        index.add([(3, "c d", ("c", "d"), "x")])
+
+
+def test_random_small_memories_match_exhaustive() -> None:
+    rng = random.Random(3)
+    words = ["alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta", "iota", "kappa"]
+    for _ in range(30):
+        units = [(i + 1, " ".join(rng.choices(words, k=rng.randint(1, 8)))) for i in range(80)]
+        index = build(units, batch=rng.choice([1, 7, 80]))
+        for _ in range(10):
+            query = " ".join(rng.choices(words, k=rng.randint(1, 8)))
+            got = [h.score for h in index.search(prepare(query), K, 50)]
+            assert got == exhaustive(query, dict(units), K, 50), (query, units)

@@ -1,0 +1,135 @@
+"""The fuzzy-match score: how similar a stored source segment is to a new one, 0-100.
+
+The score is word-based, as in Trados Studio and OmegaT, so that a 70% match means "about
+70% of the words line up":
+
+1. *Normalise.* Unicode NFKC, casefold, whitespace collapsed. Tokens are words (`\\w+`
+   runs); punctuation is not a token. A standalone number becomes the token `#` and an
+   inline tag or placeholder (`<b>`, `</g1>`, `<x2/>`, TMX `<bpt ...>...</bpt>`, `{0}`,
+   `{{name}}`, `%s`, `%1$d`) becomes the token `<>`, so "Page 5" and "Page 7" align word
+   for word. Scripts written without spaces (Chinese, Japanese kana, Thai, Lao, Khmer,
+   Myanmar) give one token per character, as CAT tools do for CJK.
+2. *Similarity.* `sim = 1 - d / max(n, m)` where `d` is the Levenshtein distance between
+   the two token sequences (insert, delete, substitute a word: cost 1) and `n`, `m` their
+   lengths.
+3. *Score.* 100 when the two segments are the same text (NFC, whitespace collapsed);
+   otherwise `floor(100 * sim)` minus `NUMBER_PENALTY` per number that differs and
+   `TAG_PENALTY` per tag or placeholder that differs (counted as the larger of the two
+   one-sided multiset differences), clamped to `[0, MAX_FUZZY_SCORE]`. Case, punctuation or
+   spacing differences alone therefore give 99: a 100 always means the same segment.
+
+The word-level distance has a property the index relies on (see `tm.index`): two segments
+with `sim >= t` share at least `t * max(n, m)` tokens, so candidates can be found exactly
+from the rarest words of the query.
+"""
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+
+EXACT_SCORE = 100
+MAX_FUZZY_SCORE = 99  # any difference at all keeps a match below 100
+NUMBER_PENALTY = 1  # per differing number: "Page 5" vs "Page 7" scores 99, not 100
+TAG_PENALTY = 1  # per differing inline tag or placeholder
+DEFAULT_MIN_SCORE = 50  # lowest score a lookup returns unless asked otherwise
+
+NUMBER_TOKEN = "#"
+TAG_TOKEN = "<>"
+EMPTY_TOKEN = "\x00"  # the single token of a segment without words, so it can be indexed
+
+# Scripts written without spaces: one token per character.
+_UNSPACED = (
+    "\u0e00-\u0e7f\u0e80-\u0eff\u1000-\u109f\u1780-\u17ff"  # Thai, Lao, Myanmar, Khmer
+    "\u3040-\u30ff\u31f0-\u31ff"  # Hiragana, Katakana
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # CJK ideographs
+)
+_PLACEABLE = (
+    r"<(?P<inline>bpt|ept|ph|it|ut|sub)\b[^<>]*>.*?</(?P=inline)>"  # TMX inline element
+    r"|</?[A-Za-z][\w:.-]*(?:\s[^<>]*)?/?>"  # XML/HTML/XLIFF tag
+    r"|\{\{[^{}]*\}\}|\{[^{}\s]*\}"  # {{name}}, {0}, {name}
+    r"|%(?:\d+\$)?[-+ 0#]*\d*(?:\.\d+)?[sdifuxXeEgGcpo@]"  # printf
+)
+_TOKEN_RE = re.compile(
+    rf"(?P<tag>{_PLACEABLE})"
+    rf"|(?P<num>\d+(?:[.,]\d+)*)(?![^\W{_UNSPACED}])"
+    rf"|(?P<char>[{_UNSPACED}])"
+    rf"|(?P<word>[^\W{_UNSPACED}]+)",
+    re.DOTALL,
+)
+_SPACE_RE = re.compile(r"\s+")
+
+
+def surface(text: str) -> str:
+    """The text as compared for a 100% match: NFC, whitespace collapsed and trimmed."""
+    return _SPACE_RE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A segment analysed once for scoring: its surface, tokens, numbers and tags."""
+
+    surface: str
+    tokens: tuple[str, ...]
+    numbers: tuple[str, ...]
+    tags: tuple[str, ...]
+
+
+def prepare(text: str) -> Prepared:
+    """Analyse `text` for scoring and indexing."""
+    tokens: list[str] = []
+    numbers: list[str] = []
+    tags: list[str] = []
+    for m in _TOKEN_RE.finditer(text):
+        kind = m.lastgroup
+        if kind == "tag" or kind == "inline":
+            tokens.append(TAG_TOKEN)
+            tags.append(_SPACE_RE.sub(" ", m.group()))
+        elif kind == "num":
+            tokens.append(NUMBER_TOKEN)
+            numbers.append(m.group())
+        else:
+            tokens.append(unicodedata.normalize("NFKC", m.group()).casefold())
+    return Prepared(surface(text), tuple(tokens) or (EMPTY_TOKEN,), tuple(numbers), tuple(tags))
+
+
+def tokens(text: str) -> tuple[str, ...]:
+    """The word tokens of `text` as the score sees them."""
+    return prepare(text).tokens
+
+
+def _unmatched(a: tuple[str, ...], b: tuple[str, ...]) -> int:
+    if a == b:
+        return 0
+    ca, cb = Counter(a), Counter(b)
+    return max(sum((ca - cb).values()), sum((cb - ca).values()))
+
+
+def penalties(a: Prepared, b: Prepared) -> int:
+    """The placeable penalties between two segments (numbers and tags that differ)."""
+    return NUMBER_PENALTY * _unmatched(a.numbers, b.numbers) + TAG_PENALTY * _unmatched(
+        a.tags, b.tags
+    )
+
+
+def similarity(a: Prepared, b: Prepared) -> float:
+    """Word-level normalised Levenshtein similarity in [0, 1]."""
+    return float(Levenshtein.normalized_similarity(a.tokens, b.tokens))
+
+
+def finalize(a: Prepared, b: Prepared, sim: float) -> int:
+    """Turn a token similarity into the 0-100 score (identity check, floor, penalties)."""
+    if a.surface == b.surface:
+        return EXACT_SCORE
+    raw = math.floor(sim * 100 + 1e-9) - penalties(a, b)
+    return max(0, min(MAX_FUZZY_SCORE, raw))
+
+
+def score(a: Prepared | str, b: Prepared | str) -> int:
+    """The CAT-style fuzzy-match score of two segments, 0-100 (100: the same segment)."""
+    pa = prepare(a) if isinstance(a, str) else a
+    pb = prepare(b) if isinstance(b, str) else b
+    return finalize(pa, pb, similarity(pa, pb))
