@@ -1,0 +1,206 @@
+"""The SQLite store through its public interface."""
+
+import io
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from tm.errors import Conflict, InvalidFile, InvalidLanguage, UnknownGlossary, UnknownMemory
+from tm.formats import read_memory, write_memory
+from tm.models import GlossaryEntry, Origin, TranslationUnit
+from tm.store import Store, open_store
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    async with open_store(f"sqlite:///{tmp_path / 'tm.sqlite3'}") as opened:
+        yield opened
+
+
+def tu(source: str, target: str, src: str = "en", tgt: str = "fr", **kw: object) -> TranslationUnit:
+    return TranslationUnit(source, target, src, tgt, **kw)  # type: ignore[arg-type]
+
+
+async def sources_and_targets(store: Store, memory_id: str) -> list[tuple[str, str]]:
+    return [(u.source, u.target) async for u in store.iter_units(memory_id)]
+
+
+async def test_same_source_replaces_target(store: Store) -> None:
+    mem = await store.create_memory("client")
+    await store.add_units(mem.id, [tu("Save the file.", "Enregistrez le fichier.")])
+    result = await store.add_units(
+        mem.id, [tu("Save  the file. ", "Enregistrer le fichier.", origin=Origin.CORRECTION)]
+    )
+    assert (result.added, result.updated) == (0, 1)
+    assert await sources_and_targets(store, mem.id) == [
+        ("Save the file.", "Enregistrer le fichier.")
+    ]
+    assert (await store.get_memory(mem.id)).unit_count == 1
+
+
+async def test_same_tuid_with_new_source_moves_the_unit(store: Store) -> None:
+    mem = await store.create_memory("client")
+    await store.add_units(mem.id, [tu("Open the file", "Ouvrir le fichier", tuid="t1")])
+    await store.add_units(mem.id, [tu("Open the folder", "Ouvrir le dossier", tuid="t1")])
+    assert await sources_and_targets(store, mem.id) == [("Open the folder", "Ouvrir le dossier")]
+    matches = await store.match([mem.id], "Open the file", "en", "fr")
+    assert [(m.unit.source, m.score) for m in matches] == [("Open the folder", 66)]
+    assert (await store.get_memory(mem.id)).unit_count == 1
+
+
+async def test_other_language_pair_is_a_different_unit(store: Store) -> None:
+    mem = await store.create_memory("client")
+    await store.add_units(mem.id, [tu("Save", "Enregistrer"), tu("Save", "Speichern", tgt="de")])
+    assert (await store.get_memory(mem.id)).unit_count == 2
+    (match,) = await store.match([mem.id], "Save", "en", "de")
+    assert match.unit.target == "Speichern"
+
+
+@pytest.mark.parametrize(
+    ("stored", "asked", "found"),
+    [
+        (("en-US", "fr-FR"), ("en", "fr"), True),
+        (("en_GB", "fr"), ("en-US", "fr-CA"), True),
+        (("zh-CN", "en"), ("zh-Hans", "en"), True),
+        (("zh-TW", "en"), ("zh-CN", "en"), False),
+        (("de", "en"), ("nl", "en"), False),
+    ],
+)
+async def test_lookup_by_language_family(
+    store: Store, stored: tuple[str, str], asked: tuple[str, str], found: bool
+) -> None:
+    mem = await store.create_memory("client")
+    await store.add_units(mem.id, [tu("Hello world", "x", *stored)])
+    matches = await store.match([mem.id], "Hello world", *asked)
+    assert bool(matches) is found
+
+
+async def test_unit_added_is_used_by_the_next_lookup(store: Store) -> None:
+    mem = await store.create_memory("client")
+    await store.add_units(mem.id, [tu(f"Line {i} of the report", f"Ligne {i}") for i in range(50)])
+    assert (await store.match([mem.id], "Close the dialog box", "en", "fr")) == []
+    await store.add_units(mem.id, [tu("Close the dialog box", "Fermez la boîte de dialogue")])
+    (match,) = await store.match([mem.id], "Close the dialog box", "en", "fr")
+    assert (match.score, match.unit.target) == (100, "Fermez la boîte de dialogue")
+
+
+async def test_matches_across_memories_best_first(store: Store) -> None:
+    a = await store.create_memory("a")
+    b = await store.create_memory("b")
+    await store.add_units(a.id, [tu("Delete the selected files", "A")])
+    await store.add_units(b.id, [tu("Delete the selected file", "B")])
+    matches = await store.match([a.id, b.id], "Delete the selected file", "en", "fr", k=2)
+    assert [(m.unit.target, m.score) for m in matches] == [("B", 100), ("A", 75)]
+
+
+def broken_after(count: int) -> Iterator[TranslationUnit]:
+    for i in range(count):
+        yield tu(f"Segment {i} is fine", f"Segment {i}")
+    raise InvalidFile("line 42: unexpected end of file")
+
+
+async def test_failed_import_leaves_the_memory_unchanged(store: Store) -> None:
+    mem = await store.create_memory("client")
+    await store.add_units(mem.id, [tu("Keep me", "Gardez-moi")])
+    await store.match([mem.id], "Keep me", "en", "fr")  # index loaded before the failure
+    with pytest.raises(InvalidFile):
+        await store.add_units(mem.id, broken_after(100))
+    assert await sources_and_targets(store, mem.id) == [("Keep me", "Gardez-moi")]
+    assert (await store.get_memory(mem.id)).unit_count == 1
+    assert [
+        m.unit.source for m in await store.match([mem.id], "Segment 5 is fine", "en", "fr")
+    ] == []
+
+
+async def test_malformed_tmx_import_stores_nothing(store: Store) -> None:
+    mem = await store.create_memory("client")
+    tmx = (
+        b'<?xml version="1.0"?><tmx version="1.4"><header srclang="en"/><body>'
+        b'<tu><tuv xml:lang="en"><seg>One</seg></tuv><tuv xml:lang="fr"><seg>Un</seg></tuv></tu>'
+        b'<tu><tuv xml:lang="en"><seg>Two</seg></tuv><tuv xml:lang="fr"><seg>Deux'
+    )
+    with pytest.raises(InvalidFile):
+        await store.add_units(mem.id, read_memory(io.BytesIO(tmx), "tmx"))
+    assert (await store.get_memory(mem.id)).unit_count == 0
+
+
+async def test_bad_language_is_refused_before_anything_is_stored(store: Store) -> None:
+    mem = await store.create_memory("client")
+    with pytest.raises(InvalidLanguage):
+        await store.add_units(mem.id, [tu("fine", "bien"), tu("bad", "mal", tgt="klingonish")])
+    assert (await store.get_memory(mem.id)).unit_count == 0
+
+
+async def test_tenants_do_not_see_each_other(store: Store) -> None:
+    mem = await store.create_memory("shared-name", tenant="acme")
+    await store.create_memory("shared-name", tenant="globex")  # names are per tenant
+    with pytest.raises(UnknownMemory):
+        await store.get_memory(mem.id, tenant="globex")
+    with pytest.raises(UnknownMemory):
+        await store.add_units(mem.id, [tu("a", "b")], tenant="globex")
+    with pytest.raises(UnknownMemory):
+        await store.match([mem.id], "a", "en", "fr", tenant="globex")
+    assert [m.name for m in await store.list_memories(tenant="acme")] == ["shared-name"]
+    with pytest.raises(Conflict):
+        await store.create_memory("shared-name", tenant="acme")
+
+
+async def test_reopened_store_finds_its_units(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'tm.sqlite3'}"
+    async with open_store(url) as first:
+        mem = await first.create_memory("client")
+        await first.add_units(mem.id, [tu("Print the page", "Imprimez la page", tuid="p1")])
+    async with open_store(url) as second:
+        (match,) = await second.match([mem.id], "Print the pages", "en", "fr")
+        assert (match.unit.target, match.unit.tuid, match.score) == ("Imprimez la page", "p1", 66)
+
+
+async def test_delete_unit_and_memory(store: Store) -> None:
+    mem = await store.create_memory("client")
+    await store.add_units(mem.id, [tu("One", "Un"), tu("Two", "Deux")])
+    (match,) = await store.match([mem.id], "One", "en", "fr")
+    await store.delete_unit(mem.id, match.unit.id or 0)
+    assert await store.match([mem.id], "One", "en", "fr") == []
+    await store.delete_memory(mem.id)
+    with pytest.raises(UnknownMemory):
+        await store.get_memory(mem.id)
+
+
+async def test_tmx_export_reimports_identically(store: Store) -> None:
+    mem = await store.create_memory("client")
+    units = [
+        tu(
+            'Click <bpt i="1">&lt;b&gt;</bpt>OK<ept i="1">&lt;/b&gt;</ept>',
+            "Cliquez sur OK",
+            tuid="u1",
+            attributes={"project": "alpha"},
+        ),
+        tu("a < b & c", "a < b & c", "en-US", "fr-CA"),
+    ]
+    await store.add_units(mem.id, units)
+    out = io.BytesIO()
+    write_memory([u async for u in store.iter_units(mem.id)], out, "tmx", source_lang="en")
+    copy = await store.create_memory("copy")
+    await store.add_units(copy.id, read_memory(io.BytesIO(out.getvalue()), "tmx"))
+
+    def key(u: TranslationUnit) -> tuple[object, ...]:
+        return (u.source, u.target, u.source_lang, u.target_lang, u.tuid, u.attributes)
+
+    assert [key(u) async for u in store.iter_units(copy.id)] == [
+        key(u) async for u in store.iter_units(mem.id)
+    ]
+
+
+async def test_glossary_entries_replace_by_source(store: Store) -> None:
+    glossary = await store.create_glossary("terms", "en", "de_DE")
+    assert glossary.target_lang == "de-DE"
+    await store.add_entries(glossary.id, [GlossaryEntry("injury", ["Verletzung"])])
+    await store.add_entries(
+        glossary.id, [GlossaryEntry("injury", ["Verletzung", "Wunde"], forbidden=["Schaden"])]
+    )
+    (entry,) = await store.entries(glossary.id)
+    assert (entry.targets, entry.forbidden) == (["Verletzung", "Wunde"], ["Schaden"])
+    assert (await store.get_glossary(glossary.id)).entry_count == 1
+    with pytest.raises(UnknownGlossary):
+        await store.entries(glossary.id, tenant="other")
