@@ -14,10 +14,10 @@ DEFAULT_TENANT = "local"
 class Origin(StrEnum):
     """Where a translation unit came from."""
 
-    IMPORT = "import"          # a TMX/CSV import
-    MANUAL = "manual"          # added one by one through the API
+    IMPORT = "import"  # a TMX/CSV import
+    MANUAL = "manual"  # added one by one through the API
     CORRECTION = "correction"  # a translator corrected a machine proposal
-    CONFIRMED = "confirmed"    # a translator confirmed a machine proposal unchanged
+    CONFIRMED = "confirmed"  # a translator confirmed a machine proposal unchanged
 
 
 @dataclass(slots=True)
@@ -54,10 +54,10 @@ class GlossaryEntry:
     """One term of a glossary, with its allowed and forbidden translations."""
 
     source: str
-    targets: list[str]                      # allowed target terms, the preferred one first
+    targets: list[str]  # allowed target terms, the preferred one first
     forbidden: list[str] = field(default_factory=list)
     case_sensitive: bool = False
-    do_not_translate: bool = False          # the source term must appear unchanged
+    do_not_translate: bool = False  # the source term must appear unchanged
     part_of_speech: str | None = None
     note: str | None = None
     id: int | None = None
