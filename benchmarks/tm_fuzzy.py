@@ -109,7 +109,6 @@ async def measure(
     workdir: Path, memory_id: str, sources: list[str], queries: int, exhaustive_queries: int
 ) -> dict[str, Any]:
     proc = psutil.Process()
-    rss_before = proc.memory_info().rss
     started = time.perf_counter()
     store = SQLiteStore(workdir / "tm.sqlite3")
     await store.match([memory_id], "warm up", "en", "fr")
@@ -153,7 +152,6 @@ async def measure(
     return {
         "open_to_first_lookup_s": round(open_s, 1),
         "rss_mib_with_memory_open": round(rss_open / 2**20),
-        "rss_mib_for_memory": round((rss_open - rss_before) / 2**20),
         "queries": len(workload),
         "search_ms": percentiles(search_ms),
         "store_match_ms": percentiles(match_ms),
