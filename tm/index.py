@@ -251,17 +251,24 @@ class FuzzyIndex:
     def _target_code(self, target_family: str) -> int:
         return self._target_codes.setdefault(target_family, len(self._target_codes))
 
+    def _row_tokens(
+        self, rows: NDArray[Any]
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int32]]:
+        """The rows' lengths, their offsets in the result, and their token ids concatenated."""
+        lengths = self._lengths.view[rows].astype(np.int64)
+        first = np.cumsum(lengths) - lengths
+        flat = np.repeat(self._starts.view[rows] - first, lengths) + np.arange(int(lengths.sum()))
+        return lengths, first, self._forward.view[flat]
+
     def _prefix_pairs(
         self, rows: NDArray[np.int64]
     ) -> tuple[NDArray[np.int64], NDArray[np.int32], NDArray[np.uint8]]:
         """(token id, row, position) for the distinct tokens of each row's prefix: its rarest
         m - ceil(t0 * m) + 1 tokens."""
-        lengths = self._lengths.view[rows].astype(np.int64)
-        total = int(lengths.sum())
-        first = np.cumsum(lengths) - lengths  # where each row starts in `flat`
+        lengths, first, flat_tokens = self._row_tokens(rows)
+        total = flat_tokens.shape[0]
         row_of = np.repeat(rows, lengths)
-        flat = np.repeat(self._starts.view[rows] - first, lengths) + np.arange(total)
-        tokens = self._forward.view[flat].astype(np.int64)
+        tokens = flat_tokens.astype(np.int64)
         order = np.lexsort((self._rank.view[tokens], row_of))
         tokens, row_of = tokens[order], row_of[order]
         position = np.arange(total) - np.repeat(first, lengths)
@@ -417,11 +424,8 @@ class FuzzyIndex:
         """The rows whose shared-token count leaves their similarity able to reach `needed`."""
         if rows.shape[0] == 0:
             return rows
-        lengths = self._lengths.view[rows].astype(np.int64)
-        first = np.cumsum(lengths) - lengths
-        total = int(first[-1] + lengths[-1])
-        flat = np.repeat(self._starts.view[rows] - first, lengths) + np.arange(total)
-        hits = np.minimum(self._query_weights[self._forward.view[flat]], 1)
+        lengths, first, tokens = self._row_tokens(rows)
+        hits = np.minimum(self._query_weights[tokens], 1)
         shared = np.minimum(np.add.reduceat(hits, first), np.minimum(lengths, n))
         reach = np.floor(shared / np.maximum(lengths, n) * 100 + 1e-9)
         return rows[reach >= needed]

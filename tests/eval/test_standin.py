@@ -20,21 +20,6 @@ PROMPT = build_translation_prompt(
 ).messages
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[StandIn]:
-    with StandIn() as standin:
-        yield standin
-
-
-@pytest.fixture
-def standin(server: StandIn) -> Iterator[StandIn]:
-    server.reset()
-    yield server
-    server.latency_s = 0.0
-    server.max_context_tokens = None
-    server.default_reply = DefaultReply.MARKED
-
-
 @pytest.fixture
 def http(standin: StandIn) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=standin.base_url) as client:

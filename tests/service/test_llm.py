@@ -1,6 +1,6 @@
 import asyncio
 import socket
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -25,20 +25,6 @@ from service.prompts import build_translation_prompt
 
 MESSAGES = build_translation_prompt("Hello world", source_lang="en", target_lang="de").messages
 FAST: dict[str, Any] = {"backoff_base_s": 0.001, "backoff_cap_s": 0.005, "timeout_s": 2.0}
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[StandIn]:
-    with StandIn() as standin:
-        yield standin
-
-
-@pytest.fixture
-def standin(server: StandIn) -> Iterator[StandIn]:
-    server.reset()
-    yield server
-    server.latency_s = 0.0
-    server.max_context_tokens = None
 
 
 @pytest.fixture

@@ -157,19 +157,9 @@ class SQLiteStore(Store):
         return await loop.run_in_executor(self._readers, lambda: fn(self._reader()))
 
     async def _write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        def run() -> T:
-            conn = self._write_conn
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                result = fn(conn)
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-            return result
-
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._writer, run)
+        """Run `fn` in one write transaction on the writer thread."""
+        result, _ = await self._write_then_index(lambda conn: (fn(conn), _IndexChanges("")))
+        return result
 
     async def close(self) -> None:
         self._writer.shutdown(wait=True)
