@@ -6,7 +6,8 @@
     │   └── UnsafeXML            DTDs, entity declarations or other XML attack vectors
     ├── NotFound                 base of the lookups that found nothing
     │   ├── UnknownMemory
-    │   └── UnknownGlossary
+    │   ├── UnknownGlossary
+    │   └── UnknownKey           an API key id that does not exist (or was revoked)
     └── Conflict                 a name already taken, or a write that would break consistency
 
 The HTTP layer maps each class to one status code; messages are written for the user and
@@ -40,6 +41,10 @@ class UnknownMemory(NotFound):
 
 class UnknownGlossary(NotFound):
     """No glossary with that id (for this tenant)."""
+
+
+class UnknownKey(NotFound):
+    """No API key with that id."""
 
 
 class Conflict(TMError):

@@ -5,7 +5,7 @@ validation cost on hot paths; the HTTP layer has its own pydantic models.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 DEFAULT_TENANT = "local"
@@ -47,6 +47,7 @@ class Memory:
     description: str = ""
     unit_count: int = 0
     created_at: datetime | None = None
+    revision: int = 0  # bumped with every change to the memory's units (cache keys)
 
 
 @dataclass(slots=True)
@@ -79,6 +80,7 @@ class Glossary:
     tenant: str = DEFAULT_TENANT
     entry_count: int = 0
     created_at: datetime | None = None
+    revision: int = 0  # bumped with every change to the glossary's entries (cache keys)
 
 
 @dataclass(slots=True, frozen=True)
@@ -87,3 +89,38 @@ class Match:
 
     unit: TranslationUnit
     score: int
+
+
+@dataclass(slots=True)
+class ApiKey:
+    """An API key of a tenant; the secret itself is shown once and never stored."""
+
+    id: str
+    tenant: str
+    name: str
+    prefix: str  # the secret's first characters, to recognise a key in a list
+    created_at: datetime | None
+    last_used_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class PostEdit:
+    """A machine proposal next to the translator's final text, for post-editing statistics."""
+
+    memory_id: str
+    unit_id: int | None  # the unit the final text was stored as, when it was
+    source: str
+    proposal: str
+    final: str
+    distance: float  # computed by the caller: 0.0 unchanged, 1.0 rewritten
+    created_at: datetime | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class EditPeriod:
+    """Post-editing of one memory on one UTC day."""
+
+    day: date
+    count: int
+    mean_distance: float
+    unchanged: int  # proposals accepted as they were (distance 0)

@@ -10,7 +10,9 @@ Consistency rules every implementation keeps:
   NFC, whitespace collapsed). Adding a unit that matches either replaces the stored one
   (the newest correction wins); a tuid whose source changed moves to the new source.
 * `add_units` and `add_entries` are atomic: a file that fails half-way stores nothing.
-* A unit added is found by the very next `match`.
+* A unit added is found by the very next `match`, also when another process added it.
+* `Memory.revision` and `Glossary.revision` grow in the same transaction as every change
+  to the memory's units or the glossary's entries, so (id, revision) is a valid cache key.
 """
 
 from abc import ABC, abstractmethod
@@ -18,7 +20,17 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 
 from tm.fuzzy import DEFAULT_MIN_SCORE
-from tm.models import DEFAULT_TENANT, Glossary, GlossaryEntry, Match, Memory, TranslationUnit
+from tm.models import (
+    DEFAULT_TENANT,
+    ApiKey,
+    EditPeriod,
+    Glossary,
+    GlossaryEntry,
+    Match,
+    Memory,
+    PostEdit,
+    TranslationUnit,
+)
 
 DEFAULT_MATCHES = 5
 
@@ -87,6 +99,21 @@ class Store(ABC):
         """One unit by id; `NotFound` if absent."""
 
     @abstractmethod
+    async def unit_by_source(
+        self,
+        memory_id: str,
+        source: str,
+        source_lang: str,
+        target_lang: str,
+        *,
+        tenant: str = DEFAULT_TENANT,
+    ) -> TranslationUnit | None:
+        """The unit with the same source (surface) and language pair, if any.
+
+        This is the unit that adding a unit with that source would replace.
+        """
+
+    @abstractmethod
     async def delete_unit(
         self, memory_id: str, unit_id: int, *, tenant: str = DEFAULT_TENANT
     ) -> None:
@@ -125,7 +152,7 @@ class Store(ABC):
 
     @abstractmethod
     async def get_glossary(self, glossary_id: str, *, tenant: str = DEFAULT_TENANT) -> Glossary:
-        """The glossary, or `UnknownGlossary`."""
+        """The glossary, or `UnknownGlossary`; cheap, so callers may check its revision often."""
 
     @abstractmethod
     async def list_glossaries(self, *, tenant: str = DEFAULT_TENANT) -> list[Glossary]:
@@ -146,7 +173,53 @@ class Store(ABC):
         """Add or replace entries (by source term) atomically; returns how many were written."""
 
     @abstractmethod
+    async def delete_entry(
+        self, glossary_id: str, entry_id: int, *, tenant: str = DEFAULT_TENANT
+    ) -> None:
+        """Delete one entry; `NotFound` if the glossary has no entry with that id."""
+
+    @abstractmethod
     async def entries(
         self, glossary_id: str, *, tenant: str = DEFAULT_TENANT
     ) -> list[GlossaryEntry]:
         """All entries of a glossary."""
+
+    # -- API keys ----------------------------------------------------------------------------
+
+    @abstractmethod
+    async def create_key(self, tenant: str, *, name: str = "") -> tuple[ApiKey, str]:
+        """Create an API key for a tenant; returns the record and the secret, shown only once.
+
+        Only a digest of the secret is stored, so a lost secret cannot be recovered.
+        """
+
+    @abstractmethod
+    async def find_key(self, secret: str) -> ApiKey | None:
+        """The key a secret belongs to, or None; notes its use (at most once a minute)."""
+
+    @abstractmethod
+    async def list_keys(self, *, tenant: str | None = None) -> list[ApiKey]:
+        """The keys of a tenant, or of all tenants, oldest first."""
+
+    @abstractmethod
+    async def revoke_key(self, key_id: str) -> None:
+        """Delete a key, so its secret no longer works; `UnknownKey` if absent."""
+
+    @abstractmethod
+    async def count_keys(self) -> int:
+        """How many keys exist, across tenants."""
+
+    # -- post-editing ------------------------------------------------------------------------
+
+    @abstractmethod
+    async def record_edit(self, edit: PostEdit, *, tenant: str = DEFAULT_TENANT) -> None:
+        """Keep a machine proposal and its final text (`created_at` None: now)."""
+
+    @abstractmethod
+    async def edit_stats(
+        self, memory_id: str, *, tenant: str = DEFAULT_TENANT, days: int | None = None
+    ) -> list[EditPeriod]:
+        """Post-editing of a memory per UTC day with edits, oldest first.
+
+        `days=None` covers all time; `days=n` the last n UTC days, today included.
+        """

@@ -5,122 +5,79 @@ One writer thread owns the write connection, so writes are serialised and each
 pool and never block the writer (WAL). Fuzzy indexes (`tm.index.FuzzyIndex`, one per
 memory and source-language family) are built on first lookup from the `tokens` column and
 kept current by the writer after each commit, so a unit is found by the very next lookup.
+
+Another process may write to the same file (the CLI importing into a memory a server has
+loaded). Before a lookup, the reader checks `PRAGMA data_version`, which changes only when
+another connection committed; only then does it compare the revision each loaded index
+reflects with its memory's revision in the database, and indexes that are behind are
+dropped and rebuilt from the database on their next use.
 """
 
 import asyncio
 import hashlib
 import json
+import logging
 import secrets
 import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
 
 from tm import langs
-from tm.errors import Conflict, NotFound, UnknownGlossary, UnknownMemory
-from tm.fuzzy import DEFAULT_MIN_SCORE, prepare, surface
+from tm.errors import Conflict, NotFound, UnknownGlossary, UnknownKey, UnknownMemory
+from tm.fuzzy import DEFAULT_MIN_SCORE, Prepared, prepare, surface
 from tm.index import FuzzyIndex
 from tm.models import (
     DEFAULT_TENANT,
+    ApiKey,
+    EditPeriod,
     Glossary,
     GlossaryEntry,
     Match,
     Memory,
-    Origin,
+    PostEdit,
     TranslationUnit,
 )
+from tm.store import sqlite_schema as schema
 from tm.store.base import DEFAULT_MATCHES, AddResult, Store
+from tm.store.sqlite_units import (
+    TOKEN_SEPARATOR,
+    IndexChanges,
+    UnitWriter,
+    find_same_source,
+    timestamp,
+)
 
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 READER_THREADS = 4
 EXPORT_BATCH = 2_000
 INDEX_LOAD_BATCH = 50_000
-TOKEN_SEPARATOR = "\x1f"  # the `tokens` column joins a unit's tokens with this
-BUSY_TIMEOUT_MS = 30_000
+KEY_PREFIX = "amt_"  # every API key starts with this, so leaked keys are easy to scan for
+KEY_SECRET_BYTES = 32
+KEY_DISPLAY_CHARS = 12  # how much of the secret `ApiKey.prefix` keeps for display
+KEY_TOUCH_INTERVAL = timedelta(minutes=1)  # `last_used_at` is written at most this often
 
-MIGRATIONS: list[str] = [
-    # 1: memories, units, glossaries
-    """
-    CREATE TABLE memories (
-        id TEXT PRIMARY KEY,
-        tenant TEXT NOT NULL,
-        name TEXT NOT NULL,
-        description TEXT NOT NULL DEFAULT '',
-        unit_count INTEGER NOT NULL DEFAULT 0,
-        created_at TEXT NOT NULL,
-        UNIQUE (tenant, name)
-    );
-    CREATE TABLE units (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        memory_id TEXT NOT NULL REFERENCES memories(id) ON DELETE CASCADE,
-        source TEXT NOT NULL,
-        target TEXT NOT NULL,
-        source_lang TEXT NOT NULL,
-        target_lang TEXT NOT NULL,
-        source_family TEXT NOT NULL,
-        target_family TEXT NOT NULL,
-        source_hash INTEGER NOT NULL,
-        tokens TEXT NOT NULL,
-        tuid TEXT,
-        origin TEXT NOT NULL,
-        attributes TEXT NOT NULL DEFAULT '{}',
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-    );
-    CREATE INDEX units_by_source ON units (memory_id, source_lang, target_lang, source_hash);
-    CREATE INDEX units_by_tuid ON units (memory_id, tuid, source_lang, target_lang)
-        WHERE tuid IS NOT NULL;
-    CREATE INDEX units_by_family ON units (memory_id, source_family, id);
-    CREATE TABLE glossaries (
-        id TEXT PRIMARY KEY,
-        tenant TEXT NOT NULL,
-        name TEXT NOT NULL,
-        source_lang TEXT NOT NULL,
-        target_lang TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        UNIQUE (tenant, name)
-    );
-    CREATE TABLE glossary_entries (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        glossary_id TEXT NOT NULL REFERENCES glossaries(id) ON DELETE CASCADE,
-        source TEXT NOT NULL,
-        targets TEXT NOT NULL,
-        forbidden TEXT NOT NULL DEFAULT '[]',
-        case_sensitive INTEGER NOT NULL DEFAULT 0,
-        do_not_translate INTEGER NOT NULL DEFAULT 0,
-        part_of_speech TEXT,
-        note TEXT,
-        UNIQUE (glossary_id, source)
-    );
-    """,
-]
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _source_hash(text: str) -> int:
-    """A signed 64-bit hash of the surface form; equal texts are confirmed by comparison."""
-    digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+IndexKey = tuple[str, str]  # (memory id, source family)
+Transaction = Callable[[sqlite3.Connection], tuple[T, IndexChanges | None]]
 
 
 def _new_id(prefix: str) -> str:
     return f"{prefix}_{secrets.token_hex(6)}"
 
 
-def _connect(path: str) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    return conn
+def _digest(secret: str) -> str:
+    # a fast hash is right here: keys are 256-bit random, so there is nothing to brute-force
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _whole_seconds(moment: datetime) -> datetime:
+    return moment.replace(microsecond=0)
 
 
 class SQLiteStore(Store):
@@ -133,23 +90,20 @@ class SQLiteStore(Store):
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="adaptmt-sqlite-writer")
         self._readers = ThreadPoolExecutor(READER_THREADS, thread_name_prefix="adaptmt-sqlite")
         self._local = threading.local()
-        self._write_conn = _connect(self.path)
-        self._write_conn.execute("PRAGMA journal_mode = WAL")
-        self._migrate()
-        self._indexes: dict[tuple[str, str], FuzzyIndex] = {}
+        self._write_conn = schema.connect(self.path, writer=True)
+        schema.migrate(self._write_conn)
+        # owned by the writer thread; readers only take snapshots
+        self._indexes: dict[IndexKey, FuzzyIndex] = {}
+        self._revisions: dict[IndexKey, int] = {}  # the memory revision each index reflects
+        self._tenants: dict[str, str] = {}  # memory id -> tenant, for loaded indexes
+        self._key_touches: dict[str, datetime] = {}  # key id -> last `last_used_at` written
 
     # -- plumbing ----------------------------------------------------------------------------
-
-    def _migrate(self) -> None:
-        conn = self._write_conn
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            conn.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
 
     def _reader(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = self._local.conn = _connect(self.path)
+            conn = self._local.conn = schema.connect(self.path)
         return conn
 
     async def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
@@ -158,8 +112,40 @@ class SQLiteStore(Store):
 
     async def _write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run `fn` in one write transaction on the writer thread."""
-        result, _ = await self._write_then_index(lambda conn: (fn(conn), _IndexChanges("")))
+        return await self._write_indexed(lambda conn: (fn(conn), None))
+
+    async def _write_indexed(self, fn: Transaction[T]) -> T:
+        """Run a write transaction that changes units; its index changes follow the commit."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writer, self._transaction, fn)
+
+    def _transaction(self, fn: Transaction[T]) -> T:
+        """In the writer thread: run `fn` in a transaction, then apply its index changes."""
+        conn = self._write_conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            result, changes = fn(conn)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        if changes is not None:
+            self._apply(changes)
         return result
+
+    def _apply(self, changes: IndexChanges) -> None:
+        for key, removed in changes.removed_by_index().items():
+            if (index := self._indexes.get(key)) is not None:
+                index.remove(removed)
+        for key, added in changes.added_by_index().items():
+            if (index := self._indexes.get(key)) is not None:
+                index.add(added)
+        if changes.revision is None:
+            return
+        for key, revision in self._revisions.items():
+            # an index that missed another process's commit stays behind and is rebuilt
+            if key[0] == changes.memory_id and revision == changes.revision - 1:
+                self._revisions[key] = changes.revision
 
     async def close(self) -> None:
         self._writer.shutdown(wait=True)
@@ -174,14 +160,15 @@ class SQLiteStore(Store):
     async def create_memory(
         self, name: str, *, tenant: str = DEFAULT_TENANT, description: str = ""
     ) -> Memory:
-        memory = Memory(_new_id("mem"), name, tenant, description, 0, datetime.now(UTC))
+        created = _whole_seconds(datetime.now(UTC))
+        memory = Memory(_new_id("mem"), name, tenant, description, 0, created)
 
         def insert(conn: sqlite3.Connection) -> None:
             try:
                 conn.execute(
                     "INSERT INTO memories (id, tenant, name, description, created_at)"
                     " VALUES (?, ?, ?, ?, ?)",
-                    (memory.id, tenant, name, description, _now()),
+                    (memory.id, tenant, name, description, timestamp(created)),
                 )
             except sqlite3.IntegrityError as exc:
                 raise Conflict(f"a memory named {name!r} already exists") from exc
@@ -197,7 +184,7 @@ class SQLiteStore(Store):
         )
         if row is None:
             raise UnknownMemory(f"no memory with id {memory_id!r}")
-        return _memory(row)
+        return schema.memory(row)
 
     async def list_memories(self, *, tenant: str = DEFAULT_TENANT) -> list[Memory]:
         rows = await self._read(
@@ -205,7 +192,7 @@ class SQLiteStore(Store):
                 "SELECT * FROM memories WHERE tenant = ? ORDER BY name", (tenant,)
             ).fetchall()
         )
-        return [_memory(row) for row in rows]
+        return [schema.memory(row) for row in rows]
 
     async def delete_memory(self, memory_id: str, *, tenant: str = DEFAULT_TENANT) -> None:
         def delete(conn: sqlite3.Connection) -> None:
@@ -214,8 +201,7 @@ class SQLiteStore(Store):
             )
             if cur.rowcount == 0:
                 raise UnknownMemory(f"no memory with id {memory_id!r}")
-            for key in [key for key in self._indexes if key[0] == memory_id]:
-                del self._indexes[key]
+            self._forget([key for key in self._indexes if key[0] == memory_id])
 
         await self._write(delete)
 
@@ -226,56 +212,31 @@ class SQLiteStore(Store):
         if row is None:
             raise UnknownMemory(f"no memory with id {memory_id!r}")
 
+    def _bump_memory(self, conn: sqlite3.Connection, memory_id: str, unit_delta: int) -> int:
+        """Count the units added (or removed) and return the memory's new revision."""
+        revision: int = conn.execute(
+            "UPDATE memories SET unit_count = unit_count + ?, revision = revision + 1"
+            " WHERE id = ? RETURNING revision",
+            (unit_delta, memory_id),
+        ).fetchone()[0]
+        return revision
+
     # -- units -------------------------------------------------------------------------------
 
     async def add_units(
         self, memory_id: str, units: Iterable[TranslationUnit], *, tenant: str = DEFAULT_TENANT
     ) -> AddResult:
-        def add(conn: sqlite3.Connection) -> tuple[AddResult, _IndexChanges]:
+        def add(conn: sqlite3.Connection) -> tuple[AddResult, IndexChanges]:
             self._check_memory(conn, memory_id, tenant)
-            writer = _UnitWriter(conn, memory_id)
-            for unit in units:
-                writer.put(unit)
-            conn.execute(
-                "UPDATE memories SET unit_count = unit_count + ? WHERE id = ?",
-                (writer.added - len(writer.changes.removed), memory_id),
-            )
-            return AddResult(writer.added - len(writer.changes.removed), writer.updated), (
-                writer.changes
-            )
+            indexed = {family for m, family in self._indexes if m == memory_id}
+            writer = UnitWriter(conn, memory_id, indexed)
+            writer.write(units)
+            added = writer.inserted - writer.deleted
+            if writer.inserted or writer.updated or writer.deleted:
+                writer.changes.revision = self._bump_memory(conn, memory_id, added)
+            return AddResult(added, writer.updated), writer.changes
 
-        result, _ = await self._write_then_index(add)
-        return result
-
-    async def _write_then_index(
-        self, fn: Callable[[sqlite3.Connection], tuple[T, "_IndexChanges"]]
-    ) -> tuple[T, "_IndexChanges"]:
-        """Run a write transaction, then apply its index changes in the writer thread."""
-
-        def run() -> tuple[T, _IndexChanges]:
-            conn = self._write_conn
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                result, changes = fn(conn)
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-            self._apply(changes)
-            return result, changes
-
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._writer, run)
-
-    def _apply(self, changes: "_IndexChanges") -> None:
-        for (memory_id, family), removed in changes.removed_by_index().items():
-            index = self._indexes.get((memory_id, family))
-            if index is not None:
-                index.remove(removed)
-        for (memory_id, family), added in changes.added_by_index().items():
-            index = self._indexes.get((memory_id, family))
-            if index is not None:
-                index.add(added)
+        return await self._write_indexed(add)
 
     async def get_unit(
         self, memory_id: str, unit_id: int, *, tenant: str = DEFAULT_TENANT
@@ -290,12 +251,31 @@ class SQLiteStore(Store):
         row = await self._read(fetch)
         if row is None:
             raise NotFound(f"memory {memory_id!r} has no unit {unit_id}")
-        return _unit(row)
+        return schema.unit(row)
+
+    async def unit_by_source(
+        self,
+        memory_id: str,
+        source: str,
+        source_lang: str,
+        target_lang: str,
+        *,
+        tenant: str = DEFAULT_TENANT,
+    ) -> TranslationUnit | None:
+        pair = (langs.normalize_tag(source_lang), langs.normalize_tag(target_lang))
+        key = surface(source)
+
+        def fetch(conn: sqlite3.Connection) -> sqlite3.Row | None:
+            self._check_memory(conn, memory_id, tenant)
+            return find_same_source(conn, memory_id, pair, key)
+
+        row = await self._read(fetch)
+        return None if row is None else schema.unit(row)
 
     async def delete_unit(
         self, memory_id: str, unit_id: int, *, tenant: str = DEFAULT_TENANT
     ) -> None:
-        def delete(conn: sqlite3.Connection) -> tuple[None, _IndexChanges]:
+        def delete(conn: sqlite3.Connection) -> tuple[None, IndexChanges]:
             self._check_memory(conn, memory_id, tenant)
             row = conn.execute(
                 "DELETE FROM units WHERE id = ? AND memory_id = ? RETURNING source_family",
@@ -303,14 +283,12 @@ class SQLiteStore(Store):
             ).fetchone()
             if row is None:
                 raise NotFound(f"memory {memory_id!r} has no unit {unit_id}")
-            conn.execute(
-                "UPDATE memories SET unit_count = unit_count - 1 WHERE id = ?", (memory_id,)
-            )
-            changes = _IndexChanges(memory_id)
+            changes = IndexChanges(memory_id)
             changes.removed.append((row["source_family"], unit_id))
+            changes.revision = self._bump_memory(conn, memory_id, -1)
             return None, changes
 
-        await self._write_then_index(delete)
+        await self._write_indexed(delete)
 
     async def iter_units(
         self, memory_id: str, *, tenant: str = DEFAULT_TENANT
@@ -326,7 +304,7 @@ class SQLiteStore(Store):
         last = 0
         while rows := await self._read(batch_after(last)):
             for row in rows:
-                yield _unit(row)
+                yield schema.unit(row)
             last = rows[-1]["id"]
 
     # -- matching ----------------------------------------------------------------------------
@@ -344,53 +322,119 @@ class SQLiteStore(Store):
     ) -> list[Match]:
         source_family = langs.family(source_lang)
         target_family = langs.family(target_lang)
-        indexes = [await self._index(m, source_family, tenant) for m in memory_ids]
         query = prepare(source)
+        indexes = [await self._index(m, source_family, tenant) for m in memory_ids]
+        found = await self._read(
+            lambda conn: (
+                None
+                if self._behind(conn)
+                else self._search(conn, indexes, query, k, min_score, target_family)
+            )
+        )
+        if found is not None:
+            return found
+        await self._drop_stale()  # another process changed a loaded memory
+        indexes = [await self._index(m, source_family, tenant) for m in memory_ids]
+        return await self._read(
+            lambda conn: self._search(conn, indexes, query, k, min_score, target_family)
+        )
 
-        def search_and_fetch(conn: sqlite3.Connection) -> list[Match]:
-            hits = sorted(
-                (
-                    hit
-                    for index in indexes
-                    for hit in index.search(query, k, min_score, target_family)
-                ),
-                key=lambda hit: -hit.score,
-            )[:k]
-            if not hits:
-                return []
-            marks = ",".join("?" * len(hits))
-            rows = conn.execute(
-                f"SELECT * FROM units WHERE id IN ({marks})", [hit.unit_id for hit in hits]
+    def _search(
+        self,
+        conn: sqlite3.Connection,
+        indexes: list[FuzzyIndex],
+        query: Prepared,
+        k: int,
+        min_score: int,
+        target_family: str,
+    ) -> list[Match]:
+        hits = sorted(
+            (hit for index in indexes for hit in index.search(query, k, min_score, target_family)),
+            key=lambda hit: -hit.score,
+        )[:k]
+        if not hits:
+            return []
+        marks = ",".join("?" * len(hits))
+        rows = conn.execute(
+            f"SELECT * FROM units WHERE id IN ({marks})", [hit.unit_id for hit in hits]
+        ).fetchall()
+        by_id = {row["id"]: row for row in rows}
+        return [Match(schema.unit(by_id[h.unit_id]), h.score) for h in hits if h.unit_id in by_id]
+
+    def _behind(self, conn: sqlite3.Connection) -> bool:
+        """In a reader: whether another connection committed changes to a loaded memory."""
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        if version == getattr(self._local, "data_version", None):
+            return False
+        behind = bool(self._stale_keys(conn, dict(self._revisions)))
+        if not behind:
+            self._local.data_version = version
+        return behind
+
+    def _stale_keys(self, conn: sqlite3.Connection, loaded: dict[IndexKey, int]) -> list[IndexKey]:
+        """The loaded indexes whose memory's revision differs from the one they reflect."""
+        memory_ids = list({memory_id for memory_id, _ in loaded})
+        if not memory_ids:
+            return []
+        marks = ",".join("?" * len(memory_ids))
+        current = dict(
+            conn.execute(
+                f"SELECT id, revision FROM memories WHERE id IN ({marks})", memory_ids
             ).fetchall()
-            by_id = {row["id"]: row for row in rows}
-            return [Match(_unit(by_id[h.unit_id]), h.score) for h in hits if h.unit_id in by_id]
+        )
+        return [key for key, revision in loaded.items() if current.get(key[0]) != revision]
 
-        return await self._read(search_and_fetch)
+    async def _drop_stale(self) -> None:
+        def drop() -> None:
+            self._forget(self._stale_keys(self._write_conn, self._revisions))
+
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(self._writer, drop)
+
+    def _forget(self, keys: Iterable[IndexKey]) -> None:
+        """In the writer thread: drop loaded indexes (rebuilt on their next use)."""
+        for key in keys:
+            self._indexes.pop(key, None)
+            self._revisions.pop(key, None)
+        loaded = {memory_id for memory_id, _ in self._indexes}
+        self._tenants = {m: t for m, t in self._tenants.items() if m in loaded}
 
     async def _index(self, memory_id: str, family: str, tenant: str) -> FuzzyIndex:
         """The memory's index for a source family, loaded from the database on first use."""
         index = self._indexes.get((memory_id, family))
-        if index is not None:
+        if index is not None and self._tenants.get(memory_id) == tenant:
             return index
 
-        def load(conn: sqlite3.Connection) -> FuzzyIndex:
-            self._check_memory(conn, memory_id, tenant)
-            found = self._indexes.get((memory_id, family))
-            if found is not None:
-                return found
-            index = FuzzyIndex()
-            cursor = conn.execute(
-                "SELECT id, source, tokens, target_family FROM units"
-                " WHERE memory_id = ? AND source_family = ? ORDER BY id",
-                (memory_id, family),
-            )
-            while rows := cursor.fetchmany(INDEX_LOAD_BATCH):
-                index.add((row[0], row[1], row[2].split(TOKEN_SEPARATOR), row[3]) for row in rows)
+        def load() -> FuzzyIndex:
+            conn = self._write_conn
+            conn.execute("BEGIN")  # one snapshot for the revision and the units
+            try:
+                row = conn.execute(
+                    "SELECT revision FROM memories WHERE id = ? AND tenant = ?",
+                    (memory_id, tenant),
+                ).fetchone()
+                if row is None:
+                    raise UnknownMemory(f"no memory with id {memory_id!r}")
+                found = self._indexes.get((memory_id, family))
+                if found is not None:
+                    return found
+                index = FuzzyIndex()
+                cursor = conn.execute(
+                    "SELECT id, source, tokens, target_family FROM units"
+                    " WHERE memory_id = ? AND source_family = ? ORDER BY id",
+                    (memory_id, family),
+                )
+                while rows := cursor.fetchmany(INDEX_LOAD_BATCH):
+                    index.add((r[0], r[1], r[2].split(TOKEN_SEPARATOR), r[3]) for r in rows)
+            finally:
+                conn.execute("COMMIT")
             self._indexes[(memory_id, family)] = index
+            self._revisions[(memory_id, family)] = row[0]
+            self._tenants[memory_id] = tenant
             return index
 
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._writer, lambda: load(self._write_conn))
+        return await loop.run_in_executor(self._writer, load)
 
     # -- glossaries --------------------------------------------------------------------------
 
@@ -404,7 +448,7 @@ class SQLiteStore(Store):
             langs.normalize_tag(target_lang),
             tenant,
             0,
-            datetime.now(UTC),
+            _whole_seconds(datetime.now(UTC)),
         )
 
         def insert(conn: sqlite3.Connection) -> None:
@@ -412,7 +456,14 @@ class SQLiteStore(Store):
                 conn.execute(
                     "INSERT INTO glossaries (id, tenant, name, source_lang, target_lang,"
                     " created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                    (glossary.id, tenant, name, glossary.source_lang, glossary.target_lang, _now()),
+                    (
+                        glossary.id,
+                        tenant,
+                        name,
+                        glossary.source_lang,
+                        glossary.target_lang,
+                        timestamp(glossary.created_at),
+                    ),
                 )
             except sqlite3.IntegrityError as exc:
                 raise Conflict(f"a glossary named {name!r} already exists") from exc
@@ -423,26 +474,20 @@ class SQLiteStore(Store):
     async def get_glossary(self, glossary_id: str, *, tenant: str = DEFAULT_TENANT) -> Glossary:
         row = await self._read(
             lambda conn: conn.execute(
-                "SELECT g.*, (SELECT COUNT(*) FROM glossary_entries e"
-                " WHERE e.glossary_id = g.id) AS entry_count"
-                " FROM glossaries g WHERE id = ? AND tenant = ?",
-                (glossary_id, tenant),
+                "SELECT * FROM glossaries WHERE id = ? AND tenant = ?", (glossary_id, tenant)
             ).fetchone()
         )
         if row is None:
             raise UnknownGlossary(f"no glossary with id {glossary_id!r}")
-        return _glossary(row)
+        return schema.glossary(row)
 
     async def list_glossaries(self, *, tenant: str = DEFAULT_TENANT) -> list[Glossary]:
         rows = await self._read(
             lambda conn: conn.execute(
-                "SELECT g.*, (SELECT COUNT(*) FROM glossary_entries e"
-                " WHERE e.glossary_id = g.id) AS entry_count"
-                " FROM glossaries g WHERE tenant = ? ORDER BY name",
-                (tenant,),
+                "SELECT * FROM glossaries WHERE tenant = ? ORDER BY name", (tenant,)
             ).fetchall()
         )
-        return [_glossary(row) for row in rows]
+        return [schema.glossary(row) for row in rows]
 
     async def delete_glossary(self, glossary_id: str, *, tenant: str = DEFAULT_TENANT) -> None:
         def delete(conn: sqlite3.Connection) -> None:
@@ -454,6 +499,13 @@ class SQLiteStore(Store):
 
         await self._write(delete)
 
+    def _check_glossary(self, conn: sqlite3.Connection, glossary_id: str, tenant: str) -> None:
+        row = conn.execute(
+            "SELECT 1 FROM glossaries WHERE id = ? AND tenant = ?", (glossary_id, tenant)
+        ).fetchone()
+        if row is None:
+            raise UnknownGlossary(f"no glossary with id {glossary_id!r}")
+
     async def add_entries(
         self,
         glossary_id: str,
@@ -462,13 +514,7 @@ class SQLiteStore(Store):
         tenant: str = DEFAULT_TENANT,
     ) -> int:
         def add(conn: sqlite3.Connection) -> int:
-            if (
-                conn.execute(
-                    "SELECT 1 FROM glossaries WHERE id = ? AND tenant = ?", (glossary_id, tenant)
-                ).fetchone()
-                is None
-            ):
-                raise UnknownGlossary(f"no glossary with id {glossary_id!r}")
+            self._check_glossary(conn, glossary_id, tenant)
             written = 0
             for entry in entries:
                 conn.execute(
@@ -492,175 +538,159 @@ class SQLiteStore(Store):
                     ),
                 )
                 written += 1
+            if written:
+                conn.execute(
+                    "UPDATE glossaries SET revision = revision + 1, entry_count ="
+                    " (SELECT COUNT(*) FROM glossary_entries WHERE glossary_id = ?) WHERE id = ?",
+                    (glossary_id, glossary_id),
+                )
             return written
 
         return await self._write(add)
 
+    async def delete_entry(
+        self, glossary_id: str, entry_id: int, *, tenant: str = DEFAULT_TENANT
+    ) -> None:
+        def delete(conn: sqlite3.Connection) -> None:
+            self._check_glossary(conn, glossary_id, tenant)
+            cur = conn.execute(
+                "DELETE FROM glossary_entries WHERE id = ? AND glossary_id = ?",
+                (entry_id, glossary_id),
+            )
+            if cur.rowcount == 0:
+                raise NotFound(f"glossary {glossary_id!r} has no entry {entry_id}")
+            conn.execute(
+                "UPDATE glossaries SET entry_count = entry_count - 1, revision = revision + 1"
+                " WHERE id = ?",
+                (glossary_id,),
+            )
+
+        await self._write(delete)
+
     async def entries(
         self, glossary_id: str, *, tenant: str = DEFAULT_TENANT
     ) -> list[GlossaryEntry]:
-        await self.get_glossary(glossary_id, tenant=tenant)
-        rows = await self._read(
-            lambda conn: conn.execute(
+        def fetch(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+            self._check_glossary(conn, glossary_id, tenant)
+            return conn.execute(
                 "SELECT * FROM glossary_entries WHERE glossary_id = ? ORDER BY id",
                 (glossary_id,),
             ).fetchall()
-        )
-        return [_entry(row) for row in rows]
 
+        return [schema.entry(row) for row in await self._read(fetch)]
 
-class _IndexChanges:
-    """Index updates of one transaction, applied only after it commits."""
+    # -- API keys ----------------------------------------------------------------------------
 
-    def __init__(self, memory_id: str) -> None:
-        self.memory_id = memory_id
-        self.added: list[tuple[str, tuple[int, str, list[str], str]]] = []
-        self.removed: list[tuple[str, int]] = []
-
-    def added_by_index(self) -> dict[tuple[str, str], list[tuple[int, str, list[str], str]]]:
-        grouped: dict[tuple[str, str], list[tuple[int, str, list[str], str]]] = {}
-        for family, unit in self.added:
-            grouped.setdefault((self.memory_id, family), []).append(unit)
-        return grouped
-
-    def removed_by_index(self) -> dict[tuple[str, str], list[int]]:
-        grouped: dict[tuple[str, str], list[int]] = {}
-        for family, unit_id in self.removed:
-            grouped.setdefault((self.memory_id, family), []).append(unit_id)
-        return grouped
-
-
-class _UnitWriter:
-    """Writes units one by one inside a transaction, keeping the identity rules."""
-
-    def __init__(self, conn: sqlite3.Connection, memory_id: str) -> None:
-        self.conn = conn
-        self.memory_id = memory_id
-        self.changes = _IndexChanges(memory_id)
-        self.added = 0
-        self.updated = 0
-        self._langs: dict[str, tuple[str, str]] = {}
-
-    def _lang(self, tag: str) -> tuple[str, str]:
-        known = self._langs.get(tag)
-        if known is None:
-            normalized = langs.normalize_tag(tag)
-            known = self._langs[tag] = (normalized, langs.family(normalized))
-        return known
-
-    def put(self, unit: TranslationUnit) -> None:
-        source_lang, source_family = self._lang(unit.source_lang)
-        target_lang, target_family = self._lang(unit.target_lang)
-        prepared = prepare(unit.source)
-        key = prepared.surface
-        source_hash = _source_hash(key)
-        now = _now()
-        attributes = json.dumps(unit.attributes, ensure_ascii=False, sort_keys=True)
-        conn = self.conn
-        if unit.tuid is not None:
-            old = conn.execute(
-                "SELECT id, source, source_family FROM units WHERE memory_id = ? AND tuid = ?"
-                " AND source_lang = ? AND target_lang = ?",
-                (self.memory_id, unit.tuid, source_lang, target_lang),
-            ).fetchone()
-            if old is not None and surface(old["source"]) != key:
-                conn.execute("DELETE FROM units WHERE id = ?", (old["id"],))
-                self.changes.removed.append((old["source_family"], old["id"]))
-        same = conn.execute(
-            "SELECT id, source FROM units WHERE memory_id = ? AND source_lang = ?"
-            " AND target_lang = ? AND source_hash = ?",
-            (self.memory_id, source_lang, target_lang, source_hash),
-        ).fetchall()
-        existing = next((row["id"] for row in same if surface(row["source"]) == key), None)
-        if existing is not None:
-            conn.execute(
-                "UPDATE units SET target = ?, tuid = COALESCE(?, tuid), origin = ?,"
-                " attributes = ?, updated_at = ? WHERE id = ?",
-                (unit.target, unit.tuid, str(unit.origin), attributes, now, existing),
+    async def create_key(self, tenant: str, *, name: str = "") -> tuple[ApiKey, str]:
+        secret = KEY_PREFIX + secrets.token_urlsafe(KEY_SECRET_BYTES)
+        created = _whole_seconds(datetime.now(UTC))
+        key = ApiKey(_new_id("key"), tenant, name, secret[:KEY_DISPLAY_CHARS], created)
+        await self._write(
+            lambda conn: conn.execute(
+                "INSERT INTO api_keys (id, tenant, name, prefix, digest, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (key.id, tenant, name, key.prefix, _digest(secret), timestamp(created)),
             )
-            self.updated += 1
-            return
-        created = unit.created_at.isoformat(timespec="seconds") if unit.created_at else now
-        updated = unit.updated_at.isoformat(timespec="seconds") if unit.updated_at else now
-        row = conn.execute(
-            "INSERT INTO units (memory_id, source, target, source_lang, target_lang,"
-            " source_family, target_family, source_hash, tokens, tuid, origin, attributes,"
-            " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " RETURNING id",
-            (
-                self.memory_id,
-                unit.source,
-                unit.target,
-                source_lang,
-                target_lang,
-                source_family,
-                target_family,
-                source_hash,
-                TOKEN_SEPARATOR.join(prepared.tokens),
-                unit.tuid,
-                str(unit.origin),
-                attributes,
-                created,
-                updated,
-            ),
-        ).fetchone()
-        self.changes.added.append(
-            (source_family, (row[0], unit.source, list(prepared.tokens), target_family))
         )
-        self.added += 1
+        return key, secret
+
+    async def find_key(self, secret: str) -> ApiKey | None:
+        row = await self._read(
+            lambda conn: conn.execute(
+                "SELECT * FROM api_keys WHERE digest = ?", (_digest(secret),)
+            ).fetchone()
+        )
+        if row is None:
+            return None
+        key = schema.api_key(row)
+        last = max(
+            (t for t in (key.last_used_at, self._key_touches.get(key.id)) if t is not None),
+            default=None,
+        )
+        now = _whole_seconds(datetime.now(UTC))
+        if last is not None and now - last < KEY_TOUCH_INTERVAL:
+            key.last_used_at = last
+            return key
+        key.last_used_at = self._key_touches[key.id] = now
+
+        def touch(conn: sqlite3.Connection) -> tuple[None, None]:
+            conn.execute(
+                "UPDATE api_keys SET last_used_at = ? WHERE id = ?", (timestamp(now), key.id)
+            )
+            return None, None
+
+        # not awaited: a request must not wait for the writer (an import may hold it)
+        self._writer.submit(self._transaction, touch).add_done_callback(_log_failure)
+        return key
+
+    async def list_keys(self, *, tenant: str | None = None) -> list[ApiKey]:
+        rows = await self._read(
+            lambda conn: conn.execute(
+                "SELECT * FROM api_keys WHERE ? IS NULL OR tenant = ? ORDER BY tenant, rowid",
+                (tenant, tenant),
+            ).fetchall()
+        )
+        return [schema.api_key(row) for row in rows]
+
+    async def revoke_key(self, key_id: str) -> None:
+        def delete(conn: sqlite3.Connection) -> None:
+            if conn.execute("DELETE FROM api_keys WHERE id = ?", (key_id,)).rowcount == 0:
+                raise UnknownKey(f"no API key with id {key_id!r}")
+
+        await self._write(delete)
+        self._key_touches.pop(key_id, None)
+
+    async def count_keys(self) -> int:
+        count: int = await self._read(
+            lambda conn: conn.execute("SELECT COUNT(*) FROM api_keys").fetchone()[0]
+        )
+        return count
+
+    # -- post-editing ------------------------------------------------------------------------
+
+    async def record_edit(self, edit: PostEdit, *, tenant: str = DEFAULT_TENANT) -> None:
+        if not 0.0 <= edit.distance <= 1.0:
+            raise ValueError(f"an edit distance is between 0 and 1, not {edit.distance}")
+
+        def insert(conn: sqlite3.Connection) -> None:
+            self._check_memory(conn, edit.memory_id, tenant)
+            conn.execute(
+                "INSERT INTO post_edits (memory_id, unit_id, source, proposal, final, distance,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    edit.memory_id,
+                    edit.unit_id,
+                    edit.source,
+                    edit.proposal,
+                    edit.final,
+                    edit.distance,
+                    timestamp(edit.created_at),
+                ),
+            )
+
+        await self._write(insert)
+
+    async def edit_stats(
+        self, memory_id: str, *, tenant: str = DEFAULT_TENANT, days: int | None = None
+    ) -> list[EditPeriod]:
+        if days is not None and days < 1:
+            raise ValueError(f"days counts whole days back from today, at least 1, not {days}")
+        today = datetime.now(UTC).date()
+        since = "" if days is None else (today - timedelta(days=days - 1)).isoformat()
+
+        def fetch(conn: sqlite3.Connection) -> list[sqlite3.Row]:
+            self._check_memory(conn, memory_id, tenant)
+            return conn.execute(
+                "SELECT substr(created_at, 1, 10) AS day, COUNT(*) AS count,"
+                " AVG(distance) AS mean_distance, SUM(distance = 0) AS unchanged"
+                " FROM post_edits WHERE memory_id = ? AND created_at >= ?"
+                " GROUP BY day ORDER BY day",
+                (memory_id, since),
+            ).fetchall()
+
+        return [schema.edit_period(row) for row in await self._read(fetch)]
 
 
-def _ts(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def _memory(row: sqlite3.Row) -> Memory:
-    return Memory(
-        row["id"],
-        row["name"],
-        row["tenant"],
-        row["description"],
-        row["unit_count"],
-        _ts(row["created_at"]),
-    )
-
-
-def _unit(row: sqlite3.Row) -> TranslationUnit:
-    return TranslationUnit(
-        source=row["source"],
-        target=row["target"],
-        source_lang=row["source_lang"],
-        target_lang=row["target_lang"],
-        tuid=row["tuid"],
-        origin=Origin(row["origin"]),
-        attributes=json.loads(row["attributes"]),
-        id=row["id"],
-        memory_id=row["memory_id"],
-        created_at=_ts(row["created_at"]),
-        updated_at=_ts(row["updated_at"]),
-    )
-
-
-def _glossary(row: sqlite3.Row) -> Glossary:
-    return Glossary(
-        row["id"],
-        row["name"],
-        row["source_lang"],
-        row["target_lang"],
-        row["tenant"],
-        row["entry_count"],
-        _ts(row["created_at"]),
-    )
-
-
-def _entry(row: sqlite3.Row) -> GlossaryEntry:
-    return GlossaryEntry(
-        source=row["source"],
-        targets=json.loads(row["targets"]),
-        forbidden=json.loads(row["forbidden"]),
-        case_sensitive=bool(row["case_sensitive"]),
-        do_not_translate=bool(row["do_not_translate"]),
-        part_of_speech=row["part_of_speech"],
-        note=row["note"],
-        id=row["id"],
-    )
+def _log_failure(future: "Future[None]") -> None:
+    if (exc := future.exception()) is not None:
+        log.warning("could not record when an API key was last used: %s", exc)

@@ -1,29 +1,22 @@
 """The SQLite store through its public interface."""
 
 import io
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 
 import pytest
 
-from tm.errors import Conflict, InvalidFile, InvalidLanguage, UnknownGlossary, UnknownMemory
+from tests.tm.store.conftest import sources_and_targets, tu
+from tm.errors import (
+    Conflict,
+    InvalidFile,
+    InvalidLanguage,
+    NotFound,
+    UnknownGlossary,
+    UnknownMemory,
+)
 from tm.formats import read_memory, write_memory
 from tm.models import GlossaryEntry, Origin, TranslationUnit
 from tm.store import Store, open_store
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    async with open_store(f"sqlite:///{tmp_path / 'tm.sqlite3'}") as opened:
-        yield opened
-
-
-def tu(source: str, target: str, src: str = "en", tgt: str = "fr", **kw: object) -> TranslationUnit:
-    return TranslationUnit(source, target, src, tgt, **kw)  # type: ignore[arg-type]
-
-
-async def sources_and_targets(store: Store, memory_id: str) -> list[tuple[str, str]]:
-    return [(u.source, u.target) async for u in store.iter_units(memory_id)]
 
 
 async def test_same_source_replaces_target(store: Store) -> None:
@@ -146,8 +139,7 @@ async def test_tenants_do_not_see_each_other(store: Store) -> None:
         await store.create_memory("shared-name", tenant="acme")
 
 
-async def test_reopened_store_finds_its_units(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'tm.sqlite3'}"
+async def test_reopened_store_finds_its_units(url: str) -> None:
     async with open_store(url) as first:
         mem = await first.create_memory("client")
         await first.add_units(mem.id, [tu("Print the page", "Imprimez la page", tuid="p1")])
@@ -204,3 +196,113 @@ async def test_glossary_entries_replace_by_source(store: Store) -> None:
     assert (await store.get_glossary(glossary.id)).entry_count == 1
     with pytest.raises(UnknownGlossary):
         await store.entries(glossary.id, tenant="other")
+
+
+async def test_loaded_index_is_not_shared_across_tenants(store: Store) -> None:
+    mem = await store.create_memory("client", tenant="acme")
+    await store.add_units(mem.id, [tu("Hello world", "Bonjour le monde")], tenant="acme")
+    assert await store.match([mem.id], "Hello world", "en", "fr", tenant="acme")
+    with pytest.raises(UnknownMemory):
+        await store.match([mem.id], "Hello world", "en", "fr", tenant="globex")
+
+
+@pytest.mark.parametrize(
+    ("source", "src", "tgt", "found"),
+    [
+        ("Save the file.", "en-US", "fr-FR", "Enregistrer le fichier."),
+        ("  Save   the file. ", "en_us", "fr_FR", "Enregistrer le fichier."),
+        ("save the file.", "en-US", "fr-FR", None),  # a case difference is another segment
+        ("Save the file.", "en", "fr", None),  # identity is by exact pair, not by family
+        ("Save the file.", "en-US", "fr-CA", None),
+    ],
+)
+async def test_unit_by_source(
+    store: Store, source: str, src: str, tgt: str, found: str | None
+) -> None:
+    mem = await store.create_memory("client")
+    await store.add_units(
+        mem.id, [tu("Save the file.", "Enregistrer le fichier.", "en-US", "fr-FR")]
+    )
+    unit = await store.unit_by_source(mem.id, source, src, tgt)
+    assert (unit.target if unit else None) == found
+
+
+async def test_unit_by_source_is_the_unit_a_correction_replaced(store: Store) -> None:
+    mem = await store.create_memory("client")
+    await store.add_units(mem.id, [tu("Open", "Ouvrir"), tu("Close", "Fermer")])
+    before = await store.unit_by_source(mem.id, "Close", "en", "fr")
+    await store.add_units(mem.id, [tu("Close ", "Fermez", origin=Origin.CORRECTION)])
+    after = await store.unit_by_source(mem.id, "Close", "en", "fr")
+    assert before is not None and after is not None
+    assert (after.id, after.target, after.origin) == (before.id, "Fermez", Origin.CORRECTION)
+    with pytest.raises(UnknownMemory):
+        await store.unit_by_source(mem.id, "Close", "en", "fr", tenant="other")
+
+
+async def test_memory_revision_follows_every_unit_change(store: Store) -> None:
+    mem = await store.create_memory("client")
+
+    async def revision() -> int:
+        return (await store.get_memory(mem.id)).revision
+
+    assert mem.revision == 0
+    await store.add_units(mem.id, [tu("One", "Un"), tu("Two", "Deux")])
+    assert await revision() == 1
+    await store.add_units(mem.id, [])
+    assert await revision() == 1  # nothing changed
+    await store.add_units(mem.id, [tu("One", "Une")])
+    assert await revision() == 2
+    with pytest.raises(InvalidLanguage):
+        await store.add_units(mem.id, [tu("Three", "Trois"), tu("Four", "x", tgt="klingonish")])
+    assert await revision() == 2  # rolled back with the units
+    (match,) = await store.match([mem.id], "Two", "en", "fr")
+    await store.delete_unit(mem.id, match.unit.id or 0)
+    assert await revision() == 3
+    assert [m.revision for m in await store.list_memories()] == [3]
+
+
+async def test_glossary_revision_count_and_entry_removal(store: Store) -> None:
+    glossary = await store.create_glossary("terms", "en", "fr")
+    assert (glossary.revision, glossary.entry_count) == (0, 0)
+    await store.add_entries(glossary.id, [GlossaryEntry("file", ["fichier"])])
+    await store.add_entries(
+        glossary.id, [GlossaryEntry("file", ["fichier"]), GlossaryEntry("folder", ["dossier"])]
+    )
+    await store.add_entries(glossary.id, [])
+    after_adds = await store.get_glossary(glossary.id)
+    assert (after_adds.revision, after_adds.entry_count) == (2, 2)
+    file_entry, _ = await store.entries(glossary.id)
+    await store.delete_entry(glossary.id, file_entry.id or 0)
+    after_delete = await store.get_glossary(glossary.id)
+    assert (after_delete.revision, after_delete.entry_count) == (3, 1)
+    assert [e.source for e in await store.entries(glossary.id)] == ["folder"]
+    assert [(g.revision, g.entry_count) for g in await store.list_glossaries()] == [(3, 1)]
+    with pytest.raises(NotFound):
+        await store.delete_entry(glossary.id, file_entry.id or 0)
+    with pytest.raises(UnknownGlossary):
+        await store.delete_entry(glossary.id, file_entry.id or 0, tenant="other")
+    assert (await store.get_glossary(glossary.id)).revision == 3
+
+
+async def test_writes_of_another_process_are_seen_by_the_next_lookup(url: str) -> None:
+    async with open_store(url) as server, open_store(url) as cli:
+        mem = await server.create_memory("client")
+        await server.add_units(mem.id, [tu("Open the file", "Ouvrir le fichier", tuid="t1")])
+        assert len(await server.match([mem.id], "Open the file", "en", "fr")) == 1  # loaded
+
+        await cli.add_units(mem.id, [tu("Print the page", "Imprimer la page")])
+        (printed,) = await server.match([mem.id], "Print the page", "en", "fr")
+        assert printed.unit.target == "Imprimer la page"
+
+        await cli.add_units(mem.id, [tu("Open the folder", "Ouvrir le dossier", tuid="t1")])
+        await server.add_units(mem.id, [tu("Close the file", "Fermer le fichier")])  # own write
+        matches = await server.match([mem.id], "Open the file", "en", "fr", k=5)
+        assert sorted((m.unit.source, m.score) for m in matches) == [
+            ("Close the file", 66),
+            ("Open the folder", 66),
+        ]
+        assert (await server.get_memory(mem.id)).unit_count == 3
+
+        await cli.delete_memory(mem.id)
+        with pytest.raises(UnknownMemory):
+            await server.match([mem.id], "Open the file", "en", "fr")
