@@ -3,6 +3,7 @@
 import functools
 import random
 
+import numpy as np
 import pytest
 
 import tm.index as index_module
@@ -136,3 +137,45 @@ def test_random_small_memories_match_exhaustive() -> None:
             query = " ".join(rng.choices(words, k=rng.randint(1, 8)))
             got = [h.score for h in index.search(prepare(query), K, 50)]
             assert got == exhaustive(query, dict(units), K, 50), (query, units)
+
+
+def _edited(rng: random.Random, tokens: list[str], words: list[str]) -> str:
+    out = list(tokens)
+    for _ in range(rng.randint(0, len(out) // 3)):
+        out[rng.randrange(len(out))] = rng.choice(words)
+    return " ".join(out)
+
+
+@pytest.mark.parametrize("batch", [200, 7])
+def test_long_segments_match_exhaustive(batch: int) -> None:
+    """Queries past the 64-token LCS word and units past the 255-token length key."""
+    rng = random.Random(11)
+    words = [f"w{i}" for i in range(400)]
+    bases = [rng.choices(words, k=rng.choice([40, 64, 65, 150, 260, 300])) for _ in range(25)]
+    units = [(i + 1, _edited(rng, rng.choice(bases), words)) for i in range(200)]
+    index = build(units, batch=batch)
+    for _ in range(25):
+        query = _edited(rng, rng.choice(bases), words)
+        got = [h.score for h in index.search(prepare(query), K, 50)]
+        assert got == exhaustive(query, dict(units), K, 50)
+
+
+@pytest.mark.parametrize("native", [True, False])
+@pytest.mark.parametrize(
+    ("lo", "hi", "expected"),
+    [
+        (0, 0, 0),
+        (1, None, 1),
+        (2**64 - 1, None, 64),
+        (2**64 - 1, 2**64 - 1, 128),
+        (0xFF00FF00FF00FF00, 0xFF00FF00FF00FF00, 64),
+        (0x8000000000000001, 0x0000000100000000, 3),
+    ],
+)
+def test_bit_counts(monkeypatch, native: bool, lo: int, hi: int | None, expected: int) -> None:
+    if not native:
+        monkeypatch.setattr(index_module, "_POPCOUNT", None)  # the numpy < 2 path
+    elif index_module._POPCOUNT is None:
+        pytest.skip("numpy < 2 has no native popcount")
+    words = np.array([lo], np.uint64), None if hi is None else np.array([hi], np.uint64)
+    assert index_module._bit_counts(*words).tolist() == [expected]
