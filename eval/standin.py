@@ -60,7 +60,7 @@ class DefaultReply(StrEnum):
 @dataclass(slots=True)
 class _Rule:
     pattern: re.Pattern[str]
-    replies: deque[str]
+    replies: deque[str | int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,14 +111,17 @@ class StandIn:
 
     # -- scripting -------------------------------------------------------------------------
 
-    def add_reply(self, pattern: str | re.Pattern[str], reply: str | Sequence[str]) -> None:
+    def add_reply(
+        self, pattern: str | re.Pattern[str], reply: str | int | Sequence[str | int]
+    ) -> None:
         """Answer `reply` when the last user message contains `pattern` (a substring or regex).
 
         Rules are tried in the order added. A sequence of replies is used one per matching
-        request, the last one repeating (e.g. a bad draft, then the APE fix).
+        request, the last one repeating (e.g. a bad draft, then the APE fix). An int answers
+        that HTTP error status instead (e.g. a draft, then a 503 for the post-edit).
         """
         compiled = pattern if isinstance(pattern, re.Pattern) else re.compile(re.escape(pattern))
-        replies = deque([reply] if isinstance(reply, str) else reply)
+        replies: deque[str | int] = deque([reply] if isinstance(reply, str | int) else reply)
         with self._lock:
             self._rules.append(_Rule(compiled, replies))
 
@@ -154,7 +157,7 @@ class StandIn:
         with self._lock:
             return self._faults.popleft() if self._faults else None
 
-    def _reply(self, messages: list[Message]) -> str:
+    def _reply(self, messages: list[Message]) -> str | int:
         last_user = next((m["content"] for m in reversed(messages) if m.get("role") == "user"), "")
         with self._lock:
             for rule in self._rules:
@@ -234,6 +237,8 @@ class StandIn:
         if fault.malformed:
             return Response(MALFORMED_BODY, media_type="application/json")
         text, finish_reason = self._reply(messages), "stop"
+        if isinstance(text, int):
+            return _error(text, f"scripted {text}")
         max_tokens = params.get("max_tokens")
         if isinstance(max_tokens, int) and estimate_tokens(text) > max_tokens:
             text, finish_reason = text[: int(max_tokens * CHARS_PER_TOKEN)], "length"

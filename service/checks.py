@@ -82,6 +82,7 @@ class IssueCode(StrEnum):
     UNTRANSLATED = "untranslated"
     LENGTH_RATIO = "length_ratio"
     TERM = "term"
+    APE_FAILED = "ape_failed"  # the post-editing call failed; the draft was kept
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,229 @@
+"""The FastAPI application: built by `create_app`, its parts made once in the lifespan.
+
+`create_app(settings)` wires the routers, the error handlers (one envelope, mapped through
+`service.errors`) and two pure-ASGI middlewares: a request-size limit and per-route metrics.
+The store, the shared httpx client, the LLM client and the pipeline are created when the
+app starts and closed when it stops; routes reach them through `service.deps`.
+"""
+
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from service.comet import CometEstimator, CometScorer
+from service.deps import Services
+from service.errors import HANDLED, RequestTooLarge, describe, envelope
+from service.llm import LLMClient, new_http_client
+from service.metrics import Metrics
+from service.pipeline import Translator
+from service.qe import QualityEstimator
+from service.routers import glossaries, health, memories, translate
+from service.settings import Settings
+from service.terminology import Terminology
+from tm.store import Store, open_store
+
+try:
+    VERSION = version("adaptmt")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    VERSION = "0.0.0"
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+DESCRIPTION = """
+Adaptive machine translation: every segment is translated by an LLM (served by vLLM) with
+the client's translation-memory fuzzy matches as few-shot examples and the glossary's terms
+as required translations; drafts that miss a term, a tag or a number are post-edited, and
+confirmed translations posted back go into the memory at once.
+
+Authentication: `Authorization: Bearer <key>` (create keys with `adaptmt keys create
+--tenant NAME`). A server with no keys serves one local tenant without authentication.
+
+Errors share one envelope: `{"error": {"code", "message", "status"}}`.
+"""
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    store: Store | None = None,
+    estimator: QualityEstimator | None = None,
+) -> FastAPI:
+    """The HTTP API over the settings' database and LLM (or the `store` given, left open).
+
+    Without an `estimator`, one is built from `settings.qe_model` when it is set (CometKiwi,
+    loaded at startup so that no request waits for it).
+    """
+    settings = settings or Settings()
+    if estimator is None and settings.qe_model is not None:
+        estimator = _comet_estimator(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if isinstance(estimator, CometEstimator):
+            await estimator.load()
+        own_store = store is None
+        the_store = store or open_store(settings.database_url)
+        config = settings.llm_config()
+        http = new_http_client(config)
+        llm = LLMClient(config, http)
+        translator = Translator(
+            the_store, llm, terminology=Terminology(the_store), estimator=estimator
+        )
+        app.state.services = Services(settings, the_store, llm, translator, Metrics())
+        try:
+            yield
+        finally:
+            await http.aclose()
+            if own_store:
+                await the_store.close()
+
+    app = FastAPI(
+        title="adaptmt",
+        version=VERSION,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        responses={"default": {"model": None}},
+    )
+    _install_error_handlers(app)
+    for module in (translate, memories, glossaries, health):
+        app.include_router(module.router)
+    app.add_middleware(_MetricsMiddleware)
+    app.add_middleware(_SizeLimit, max_bytes=settings.max_upload_bytes)
+    return app
+
+
+def _comet_estimator(settings: Settings) -> CometEstimator:
+    """The CometKiwi estimator of `settings.qe_model` (the model itself loads at startup)."""
+    assert settings.qe_model is not None
+    scorer = CometScorer(
+        settings.qe_model, device=settings.qe_device, batch_size=settings.qe_batch_size
+    )
+    return CometEstimator(scorer)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    async def domain_error(request: Request, exc: Exception) -> JSONResponse:
+        info = describe(exc)
+        headers = {"WWW-Authenticate": "Bearer"} if info.status == 401 else None
+        return JSONResponse(
+            envelope(info.status, info.code, str(exc)), status_code=info.status, headers=headers
+        )
+
+    async def validation_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+            for error in exc.errors()
+        )
+        return JSONResponse(envelope(422, "invalid_request", problems), status_code=422)
+
+    async def http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse(
+            envelope(exc.status_code, code, str(exc.detail)),
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
+
+    for kind in HANDLED:
+        app.add_exception_handler(kind, domain_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+
+
+class _SizeLimit:
+    """Answers 413 to a body over `max_bytes`, by its Content-Length or while it streams."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise RequestTooLarge(self._message())
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except RequestTooLarge:
+            await self._refuse(send)
+
+    def _message(self) -> str:
+        return (
+            f"the request body is larger than {self.max_bytes // (1024 * 1024)} MiB; "
+            "split the file, or raise ADAPTMT_MAX_UPLOAD_MB"
+        )
+
+    async def _refuse(self, send: Send) -> None:
+        response = JSONResponse(envelope(413, "request_too_large", self._message()), 413)
+        await response({"type": "http"}, _no_body, send)
+
+
+async def _no_body() -> Message:
+    return {"type": "http.disconnect"}
+
+
+class _MetricsMiddleware:
+    """Counts requests and their latency per route template, and sets `X-Request-Id`."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+        headers = dict(scope.get("headers") or [])
+        request_id = headers.get(b"x-request-id", b"").decode("latin-1") or uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                ]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            route = scope.get("route")
+            template = getattr(route, "path", "unmatched")
+            services: Services | None = getattr(scope["app"].state, "services", None)
+            if services is not None:
+                services.metrics.requests.labels(scope["method"], template, str(status)).inc()
+                services.metrics.request_seconds.labels(template).observe(
+                    time.perf_counter() - started
+                )

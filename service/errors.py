@@ -1,0 +1,104 @@
+"""Every error the service answers with, mapped from domain exceptions in one table.
+
+The HTTP API answers every error with one envelope:
+
+    {"error": {"code": "unknown_memory", "message": "no memory 'm1' ...", "status": 404}}
+
+`code` is stable and meant for programs; `message` is written for people and says what to do
+next. The table below is the single place where an exception becomes a status and a code:
+
+    exception (tm.errors, service.llm, service.errors)   status   code
+    InvalidLanguage                                       422      invalid_language
+    UnsafeXML                                             422      unsafe_xml
+    InvalidFile                                           422      invalid_file
+    UnknownMemory / UnknownGlossary / NotFound            404      unknown_memory / ...
+    Conflict                                              409      conflict
+    RequestTooLarge                                       413      request_too_large
+    Unauthorized                                          401      unauthorized
+    ContextLengthExceeded                                 422      context_length_exceeded
+    LLMRejected                                           502      llm_rejected
+    LLMBadResponse                                        502      llm_bad_response
+    LLMRateLimited                                        503      llm_rate_limited
+    LLMUnavailable                                        503      llm_unavailable
+    LLMTimeout                                            504      llm_timeout
+"""
+
+from dataclasses import dataclass
+
+from service.llm import (
+    ContextLengthExceeded,
+    LLMBadResponse,
+    LLMError,
+    LLMRateLimited,
+    LLMRejected,
+    LLMTimeout,
+    LLMUnavailable,
+)
+from tm.errors import (
+    Conflict,
+    InvalidFile,
+    InvalidLanguage,
+    NotFound,
+    TMError,
+    UnknownGlossary,
+    UnknownMemory,
+    UnsafeXML,
+)
+
+
+class ServiceError(Exception):
+    """Base of the errors the service layer itself raises."""
+
+
+class RequestTooLarge(ServiceError):
+    """A request over one of the size limits in the settings."""
+
+
+class Unauthorized(ServiceError):
+    """A missing, malformed or unknown API key."""
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorInfo:
+    """How an exception is answered."""
+
+    status: int
+    code: str
+
+
+_TABLE: list[tuple[type[Exception], ErrorInfo]] = [  # most specific first
+    (InvalidLanguage, ErrorInfo(422, "invalid_language")),
+    (UnsafeXML, ErrorInfo(422, "unsafe_xml")),
+    (InvalidFile, ErrorInfo(422, "invalid_file")),
+    (UnknownMemory, ErrorInfo(404, "unknown_memory")),
+    (UnknownGlossary, ErrorInfo(404, "unknown_glossary")),
+    (NotFound, ErrorInfo(404, "not_found")),
+    (Conflict, ErrorInfo(409, "conflict")),
+    (RequestTooLarge, ErrorInfo(413, "request_too_large")),
+    (Unauthorized, ErrorInfo(401, "unauthorized")),
+    (ContextLengthExceeded, ErrorInfo(422, "context_length_exceeded")),
+    (LLMRejected, ErrorInfo(502, "llm_rejected")),
+    (LLMBadResponse, ErrorInfo(502, "llm_bad_response")),
+    (LLMRateLimited, ErrorInfo(503, "llm_rate_limited")),
+    (LLMUnavailable, ErrorInfo(503, "llm_unavailable")),
+    (LLMTimeout, ErrorInfo(504, "llm_timeout")),
+    (LLMError, ErrorInfo(502, "llm_error")),
+    (TMError, ErrorInfo(400, "bad_request")),
+    (ServiceError, ErrorInfo(400, "bad_request")),
+]
+
+HANDLED: tuple[type[Exception], ...] = (TMError, LLMError, ServiceError)
+"""The exception bases the API maps through `describe`; anything else is a 500."""
+
+
+def describe(exc: Exception) -> ErrorInfo:
+    """The status and code an exception is answered with."""
+    for kind, info in _TABLE:
+        if isinstance(exc, kind):
+            return info
+    return ErrorInfo(500, "internal_error")
+
+
+def envelope(status: int, code: str, message: str) -> dict[str, dict[str, object]]:
+    """The error body every error response has."""
+    return {"error": {"code": code, "message": message, "status": status}}
