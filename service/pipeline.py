@@ -81,6 +81,7 @@ class Options:
     layout: FewShotLayout = DEFAULT_LAYOUT
     ape: bool = True
     max_prompt_tokens: int | None = None
+    review_below: float | None = None  # a QE score under this marks the segment for review
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +152,7 @@ class SegmentResult:
     terms: list[TermResult] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)  # of the final text
     qe: float | None = None
+    needs_review: bool = False  # QE under the request's `review_below`
     timings: Timings = field(default_factory=Timings)
     usage: Usage | None = None  # summed over the segment's LLM calls
     llm_calls: int = 0
@@ -226,7 +228,7 @@ class Translator:
         done = await asyncio.gather(
             *(self._translate_one(_Segment(source, request, terms)) for source in distinct)
         )
-        await self._estimate(done)
+        await self._estimate(done, request.options.review_below)
         by_source = dict(zip(distinct, done, strict=True))
         model = await self._model_name() if any(r.llm_calls for r in done) else None
         return TranslationResult(
@@ -396,13 +398,15 @@ class Translator:
         )
         return _Draft(restored.text, cleaned, result.issues, checks)
 
-    async def _estimate(self, results: Sequence[SegmentResult]) -> None:
+    async def _estimate(self, results: Sequence[SegmentResult], review_below: float | None) -> None:
+        """Score every machine translation in one batch; mark those under `review_below`."""
         scored = [r for r in results if r.text is not None and r.origin is not SegmentOrigin.TM]
         if not self.estimator or not scored:
             return
         items = [QEItem(r.source, r.text or "") for r in scored]
         for result, score in zip(scored, await self.estimator.score(items), strict=True):
             result.qe = score
+            result.needs_review = review_below is not None and score < review_below
 
     async def _model_name(self) -> str | None:
         try:

@@ -68,6 +68,11 @@ class TranslateOptions(_Model):
     )
     layout: FewShotLayout | None = Field(None, description="How examples are laid out.")
     ape: bool | None = Field(None, description="Post-edit drafts that fail a check (true).")
+    review_below: float | None = Field(
+        None,
+        description="With a QE model configured: segments whose QE score is under this are "
+        "marked `needs_review` (default ADAPTMT_QE_REVIEW_BELOW).",
+    )
 
 
 class TranslateRequest(_Model):
@@ -141,6 +146,7 @@ class SegmentOut(BaseModel):
     terms: list[TermOut]
     issues: list[IssueOut] = Field(description="Check results of the final text.")
     qe: float | None = Field(description="Quality estimate, when an estimator is configured.")
+    needs_review: bool = Field(description="QE under the request's `review_below`.")
     timings: TimingsOut
     usage: UsageOut | None
     llm_calls: int
@@ -348,3 +354,90 @@ class Readiness(BaseModel):
 class Health(BaseModel):
     status: Literal["ok"] = "ok"
     version: str
+
+
+# -- document jobs and leverage analysis ---------------------------------------------------------
+
+
+class JobOptions(TranslateOptions):
+    """A job's pipeline overrides, and what to write besides the translations."""
+
+    alt_trans: bool = Field(
+        False, description="Write the TM matches as `<alt-trans>` (XLIFF 1.2 results)."
+    )
+
+
+class JobOut(BaseModel):
+    """A document translation job: state, progress, ETA, leverage and term statistics."""
+
+    id: str
+    state: Literal["queued", "running", "done", "failed", "cancelled"]
+    filename: str
+    format: str
+    source_lang: str
+    target_lang: str
+    memories: list[str]
+    glossaries: list[str]
+    options: dict[str, object]
+    segments_total: int = Field(description="Segments to translate.")
+    segments_done: int
+    progress: float = Field(description="Share of segments done, 0-1.")
+    eta_s: float | None = Field(description="Seconds left at the current pace; null: unknown.")
+    words: int = Field(description="Words of the segments done.")
+    origins: dict[str, int] = Field(description="Segments done per origin: tm, llm, llm+ape.")
+    leverage: dict[str, int] = Field(
+        description="Segments done per best TM match band (100, 95-99, ..., none, repetitions)."
+    )
+    terms: dict[str, int] = Field(description="Glossary terms found, per status.")
+    segments_with_issues: int
+    error: str | None = None
+    created_at: datetime | None
+    updated_at: datetime | None
+    finished_at: datetime | None
+    expires_at: datetime | None = Field(description="When the job and its result are deleted.")
+
+
+class JobList(BaseModel):
+    jobs: list[JobOut]
+
+
+class JobSegmentOut(BaseModel):
+    """One segment of a job's report."""
+
+    id: str
+    source: str
+    target: str
+    origin: SegmentOrigin
+    score: int | None = Field(description="The best TM match's score; null: none.")
+    band: str
+    repetition: bool = Field(description="Repeats an earlier source; its translation reused.")
+    matches: list[dict[str, object]]
+    terms: list[dict[str, object]]
+    issues: list[dict[str, object]] = Field(description="The checks that failed.")
+    qe: float | None
+
+
+class JobReport(BaseModel):
+    """The per-segment report of a job, in document order."""
+
+    job: JobOut
+    segments: list[JobSegmentOut]
+
+
+class LeverageBand(BaseModel):
+    band: str = Field(examples=["95-99"])
+    segments: int
+    words: int
+
+
+class AnalysisOut(BaseModel):
+    """A document's leverage against memories: segments and words per match band."""
+
+    filename: str
+    format: str
+    source_lang: str
+    target_lang: str
+    memories: list[str]
+    segments: int
+    words: int
+    bands: list[LeverageBand]

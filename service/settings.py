@@ -70,6 +70,9 @@ class Settings(BaseSettings):
         description="A reference-free COMET checkpoint directory (CometKiwi) with its encoder's "
         "config and tokenizer in encoder/; every machine translation is then scored. None: no QE.",
     )
+    qe_review_below: float | None = Field(
+        None, description="QE score under which a segment is marked `needs_review`."
+    )
     qe_device: str = Field("auto", description="auto, cpu, cuda or cuda:N; also `adaptmt eval`.")
     qe_batch_size: int = Field(
         DEFAULT_BATCH_SIZE,
@@ -86,6 +89,22 @@ class Settings(BaseSettings):
     max_segments: int = Field(256, ge=1, description="Segments per translate request.")
     max_segment_chars: int = Field(10_000, ge=1, description="Characters per segment.")
     max_upload_mb: int = Field(512, ge=1, description="Largest TMX/TBX/CSV upload.")
+
+    # -- document translation jobs -------------------------------------------------------------
+    job_workers: int = Field(2, ge=1, description="Jobs one server translates at once.")
+    job_concurrency: int = Field(
+        64, ge=1, description="Segments of one job in the pipeline at once."
+    )
+    job_batch_segments: int = Field(
+        16, ge=1, description="Segments per pipeline call; results are saved per batch."
+    )
+    job_retention_hours: float = Field(
+        168, gt=0, description="How long finished jobs and their results are kept."
+    )
+    job_lease_s: float = Field(
+        30, gt=0, description="A worker's hold on a job; a dead worker's job resumes after it."
+    )
+    job_poll_s: float = Field(1.0, gt=0, description="How often idle workers look for jobs.")
 
     @field_validator("llm_url")
     @classmethod
@@ -127,6 +146,7 @@ class Settings(BaseSettings):
             layout=self.few_shot_layout,
             ape=self.ape,
             max_prompt_tokens=self.max_prompt_tokens,
+            review_below=self.qe_review_below,
         )
 
     def llm_config(self) -> LLMConfig:

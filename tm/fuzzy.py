@@ -78,21 +78,26 @@ class Prepared:
     tags: tuple[str, ...]
 
 
+def _fold(word: str) -> str:
+    return unicodedata.normalize("NFKC", word).casefold()
+
+
 def prepare(text: str) -> Prepared:
     """Analyse `text` for scoring and indexing."""
     tokens: list[str] = []
     numbers: list[str] = []
     tags: list[str] = []
     for m in _TOKEN_RE.finditer(text):
-        kind = m.lastgroup
-        if kind == "tag" or kind == "inline":
-            tokens.append(TAG_TOKEN)
-            tags.append(_SPACE_RE.sub(" ", m.group()))
+        kind, found = m.lastgroup, m.group()
+        if kind == "word" or kind == "char":
+            # ASCII is its own NFKC form and casefolds as it lowercases: skip the Unicode work
+            tokens.append(found.lower() if found.isascii() else _fold(found))
         elif kind == "num":
             tokens.append(NUMBER_TOKEN)
-            numbers.append(m.group())
+            numbers.append(found)
         else:
-            tokens.append(unicodedata.normalize("NFKC", m.group()).casefold())
+            tokens.append(TAG_TOKEN)
+            tags.append(_SPACE_RE.sub(" ", found))
     return Prepared(surface(text), tuple(tokens) or (EMPTY_TOKEN,), tuple(numbers), tuple(tags))
 
 

@@ -205,19 +205,23 @@ def test_service_scores_machine_translations_with_the_qe_model(
         tmp_path, standin.base_url, qe_model=checkpoints["kiwi"], qe_device="cpu", qe_batch_size=2
     )
     served = Served(create_app(settings))
+    request = {"source_lang": "en", "target_lang": "fr", "segments": SOURCES}
     try:
-        response = httpx.post(
-            f"{served.url}/v1/translate",
-            json={"source_lang": "en", "target_lang": "fr", "segments": SOURCES},
-            timeout=30,
-        )
+        response = httpx.post(f"{served.url}/v1/translate", json=request, timeout=30)
+        scores = [segment["qe"] for segment in response.json()["segments"]]
+        threshold = sorted(scores)[1]  # the lowest score is under it, the others are not
+        request["options"] = {"review_below": threshold}
+        reviewed = httpx.post(f"{served.url}/v1/translate", json=request, timeout=30)
     finally:
         served.stop()
 
     body = response.json()
     assert response.status_code == 200, body
     assert body["qe_signature"].startswith("CometKiwi|model:tiny-cometkiwi-da|")
-    assert all(math.isfinite(segment["qe"]) for segment in body["segments"])
+    assert all(math.isfinite(score) for score in scores)
+    assert not any(segment["needs_review"] for segment in body["segments"])
+    marked = [segment["needs_review"] for segment in reviewed.json()["segments"]]
+    assert marked == [score < threshold for score in scores] and sum(marked) == 1
 
 
 def test_service_refuses_to_start_with_a_reference_based_qe_model(
