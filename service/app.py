@@ -2,8 +2,9 @@
 
 `create_app(settings)` wires the routers, the error handlers (one envelope, mapped through
 `service.errors`) and two pure-ASGI middlewares: a request-size limit and per-route metrics.
-The store, the shared httpx client, the LLM client and the pipeline are created when the
-app starts and closed when it stops; routes reach them through `service.deps`.
+The store, the shared httpx client, the LLM client, the pipeline and the job runner (which
+resumes unfinished document jobs) are created when the app starts and closed when it stops;
+routes reach them through `service.deps`.
 """
 
 import time
@@ -21,11 +22,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from service.comet import CometEstimator, CometScorer
 from service.deps import Services
 from service.errors import HANDLED, RequestTooLarge, describe, envelope
+from service.jobs import JobRunner, job_limits
 from service.llm import LLMClient, new_http_client
 from service.metrics import Metrics
 from service.pipeline import Translator
 from service.qe import QualityEstimator
-from service.routers import glossaries, health, memories, translate
+from service.routers import glossaries, health, jobs, memories, translate
 from service.settings import Settings
 from service.terminology import Terminology
 from tm.store import Store, open_store
@@ -81,10 +83,22 @@ def create_app(
         translator = Translator(
             the_store, llm, terminology=Terminology(the_store), estimator=estimator
         )
-        app.state.services = Services(settings, the_store, llm, translator, Metrics())
+        runner = JobRunner(
+            the_store,
+            translator,
+            settings.pipeline_options(),
+            job_limits(settings),
+            workers=settings.job_workers,
+            poll_s=settings.job_poll_s,
+        )
+        app.state.services = Services(
+            settings, the_store, llm, translator, Metrics(), runner=runner
+        )
+        await runner.start()
         try:
             yield
         finally:
+            await runner.stop()
             await http.aclose()
             if own_store:
                 await the_store.close()
@@ -97,7 +111,7 @@ def create_app(
         responses={"default": {"model": None}},
     )
     _install_error_handlers(app)
-    for module in (translate, memories, glossaries, health):
+    for module in (translate, memories, glossaries, jobs, health):
         app.include_router(module.router)
     app.add_middleware(_MetricsMiddleware)
     app.add_middleware(_SizeLimit, max_bytes=settings.max_upload_bytes)

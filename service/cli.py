@@ -235,6 +235,114 @@ def _emit(result: SegmentResult | None, line: str, as_json: bool) -> int:
     return 1 if result.error else 0
 
 
+# -- documents ---------------------------------------------------------------------------------
+
+PROGRESS_POLL_S = 0.2
+
+
+@app.command("translate-file")
+def translate_file(
+    input_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Document.")],
+    source_lang: Annotated[str, typer.Option("--from", "-s", help="Source language, e.g. en.")],
+    target_lang: Annotated[str, typer.Option("--to", "-t", help="Target language, e.g. de.")],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Default: IN with .LANG before the suffix."),
+    ] = None,
+    memory: Annotated[list[str] | None, typer.Option("--memory", "-m", help="Id or name.")] = None,
+    glossary: Annotated[
+        list[str] | None, typer.Option("--glossary", "-g", help="Id or name.")
+    ] = None,
+    tenant: TenantOption = DEFAULT_TENANT,
+) -> None:
+    """Translate a document (XLIFF, PO, JSON, DOCX, HTML, Markdown, text) as a job, in-process."""
+    from service.jobs import Submission
+
+    out = output or input_file.with_suffix(f".{target_lang}{input_file.suffix}")
+    submission = Submission(
+        data=input_file.read_bytes(),
+        filename=input_file.name,
+        source_lang=source_lang,
+        target_lang=target_lang,
+        tenant=tenant,
+    )
+    job, result = _run(
+        lambda store: _translate_document(store, submission, memory or [], glossary or [])
+    )
+    if result is None:
+        raise _fail(f"the job {job.id} {job.state.value}: {job.error or 'no result'}")
+    out.write_bytes(result)
+    stats = job.stats
+    origins = ", ".join(
+        f"{k.split(':', 1)[1]} {v}" for k, v in stats.items() if k.startswith("origin:")
+    )
+    typer.echo(
+        f"{job.done_count} segment(s), {stats.get('words', 0)} word(s) translated ({origins}) "
+        f"-> {out}",
+        err=True,
+    )
+
+
+async def _translate_document(
+    store: Store, submission: Any, memories: list[str], glossaries: list[str]
+) -> tuple[Any, bytes | None]:
+    from dataclasses import replace as with_fields
+
+    from service.jobs import JobRunner, job_limits, submit_job
+    from service.llm import LLMClient
+
+    settings = Settings()
+    tenant = submission.tenant
+    submission = with_fields(
+        submission,
+        memories=[await _memory_id(store, ref, tenant) for ref in memories],
+        glossaries=[await _glossary_id(store, ref, tenant) for ref in glossaries],
+    )
+    job = await submit_job(store, submission)
+    async with LLMClient(settings.llm_config()) as llm:
+        runner = JobRunner(
+            store, Translator(store, llm), settings.pipeline_options(), job_limits(settings)
+        )
+        work = asyncio.create_task(runner.run_one(job.id))
+        with typer.progressbar(
+            length=job.segment_count, label="translating", file=sys.stderr
+        ) as bar:
+            shown = 0
+            while not work.done():
+                await asyncio.wait({work}, timeout=PROGRESS_POLL_S)
+                current = await store.get_job(job.id, tenant=tenant)
+                bar.update(current.done_count - shown)
+                shown = current.done_count
+        job = await work
+    return job, await store.job_result(job.id, tenant=tenant)
+
+
+@app.command()
+def analyze(
+    input_file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="Document.")],
+    source_lang: Annotated[str, typer.Option("--from", "-s", help="Source language, e.g. en.")],
+    target_lang: Annotated[str, typer.Option("--to", "-t", help="Target language, e.g. de.")],
+    memory: Annotated[list[str] | None, typer.Option("--memory", "-m", help="Id or name.")] = None,
+    tenant: TenantOption = DEFAULT_TENANT,
+) -> None:
+    """Leverage analysis: segments and words per TM match band and repetitions (no LLM)."""
+    from service.analysis import analyze as analyze_document
+    from service.analysis import table_rows
+    from service.jobs import load_document
+
+    async def work(store: Store) -> Any:
+        memory_ids = [await _memory_id(store, ref, tenant) for ref in memory or []]
+        document = await load_document(
+            input_file.read_bytes(), input_file.name, source_lang, target_lang
+        )
+        return await analyze_document(store, document, memory_ids, tenant=tenant)
+
+    leverage = _run(work)
+    typer.echo(f"{'match':<16}{'segments':>10}{'words':>10}")
+    for label, segments, words in table_rows(leverage):
+        typer.echo(f"{label:<16}{segments:>10}{words:>10}")
+
+
 # -- memories ----------------------------------------------------------------------------------
 
 

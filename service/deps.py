@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from service.errors import Unauthorized
+from service.jobs import JobRunner
 from service.llm import LLMClient
 from service.metrics import Metrics
 from service.pipeline import Translator
@@ -44,6 +45,7 @@ class Services:
     llm: LLMClient
     translator: Translator
     metrics: Metrics
+    runner: JobRunner | None = None  # document jobs; started with the app
     keys_seen: _KeysSeen = field(default_factory=_KeysSeen)
 
 
@@ -60,6 +62,14 @@ def _services(request: Request) -> Services:
 
 
 ServicesDep = Annotated[Services, Depends(_services)]
+
+
+def _runner(services: ServicesDep) -> JobRunner:
+    assert services.runner is not None, "the job runner starts with the app"
+    return services.runner
+
+
+RunnerDep = Annotated[JobRunner, Depends(_runner)]
 
 
 async def _tenant(

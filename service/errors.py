@@ -10,8 +10,12 @@ next. The table below is the single place where an exception becomes a status an
     exception (tm.errors, service.llm, service.errors)   status   code
     InvalidLanguage                                       422      invalid_language
     UnsafeXML                                             422      unsafe_xml
+    UnsupportedFormat (service.documents)                 415      unsupported_format
+    InvalidDocument (service.documents)                   422      invalid_document
     InvalidFile                                           422      invalid_file
-    UnknownMemory / UnknownGlossary / NotFound            404      unknown_memory / ...
+    UnknownMemory / UnknownGlossary / UnknownJob          404      unknown_memory / ...
+    NotFound                                              404      not_found
+    JobNotDone                                            409      job_not_done
     Conflict                                              409      conflict
     RequestTooLarge                                       413      request_too_large
     Unauthorized                                          401      unauthorized
@@ -25,6 +29,7 @@ next. The table below is the single place where an exception becomes a status an
 
 from dataclasses import dataclass
 
+from service.documents import InvalidDocument, UnsupportedFormat
 from service.llm import (
     ContextLengthExceeded,
     LLMBadResponse,
@@ -44,6 +49,7 @@ from tm.errors import (
     UnknownMemory,
     UnsafeXML,
 )
+from tm.store.base import UnknownJob
 
 
 class ServiceError(Exception):
@@ -58,6 +64,10 @@ class Unauthorized(ServiceError):
     """A missing, malformed or unknown API key."""
 
 
+class JobNotDone(ServiceError):
+    """A job's result asked for before the job is done."""
+
+
 @dataclass(frozen=True, slots=True)
 class ErrorInfo:
     """How an exception is answered."""
@@ -69,13 +79,17 @@ class ErrorInfo:
 _TABLE: list[tuple[type[Exception], ErrorInfo]] = [  # most specific first
     (InvalidLanguage, ErrorInfo(422, "invalid_language")),
     (UnsafeXML, ErrorInfo(422, "unsafe_xml")),
+    (UnsupportedFormat, ErrorInfo(415, "unsupported_format")),
+    (InvalidDocument, ErrorInfo(422, "invalid_document")),
     (InvalidFile, ErrorInfo(422, "invalid_file")),
     (UnknownMemory, ErrorInfo(404, "unknown_memory")),
     (UnknownGlossary, ErrorInfo(404, "unknown_glossary")),
+    (UnknownJob, ErrorInfo(404, "unknown_job")),
     (NotFound, ErrorInfo(404, "not_found")),
     (Conflict, ErrorInfo(409, "conflict")),
     (RequestTooLarge, ErrorInfo(413, "request_too_large")),
     (Unauthorized, ErrorInfo(401, "unauthorized")),
+    (JobNotDone, ErrorInfo(409, "job_not_done")),
     (ContextLengthExceeded, ErrorInfo(422, "context_length_exceeded")),
     (LLMRejected, ErrorInfo(502, "llm_rejected")),
     (LLMBadResponse, ErrorInfo(502, "llm_bad_response")),

@@ -124,3 +124,65 @@ class EditPeriod:
     count: int
     mean_distance: float
     unchanged: int  # proposals accepted as they were (distance 0)
+
+
+class JobState(StrEnum):
+    """Where a document translation job is in its life."""
+
+    QUEUED = "queued"  # waiting for a worker
+    RUNNING = "running"  # a worker holds its lease
+    DONE = "done"  # the result document is stored
+    FAILED = "failed"  # stopped; `Job.error` says why
+    CANCELLED = "cancelled"  # stopped by its owner
+
+    @property
+    def finished(self) -> bool:
+        """True for the states a job never leaves."""
+        return self in (JobState.DONE, JobState.FAILED, JobState.CANCELLED)
+
+
+@dataclass(slots=True)
+class JobSpec:
+    """What a job translates and how: everything its submitter chose."""
+
+    filename: str
+    format: str  # the document format's name (`service.documents`)
+    source_lang: str
+    target_lang: str
+    memories: list[str] = field(default_factory=list)
+    glossaries: list[str] = field(default_factory=list)
+    options: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Job:
+    """A document translation job as stored: its spec, state, progress and statistics."""
+
+    id: str
+    tenant: str
+    spec: JobSpec
+    state: JobState
+    segment_count: int  # segments to translate
+    done_count: int = 0  # of those, with a stored result
+    stats: dict[str, int] = field(default_factory=dict)  # counters summed over stored batches
+    error: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+    started_at: datetime | None = None  # when the current (or last) worker claimed it
+    done_at_start: int = 0  # done_count when the current worker claimed it (for the ETA)
+    finished_at: datetime | None = None
+    expires_at: datetime | None = None  # when a finished job and its result are deleted
+    lease_owner: str | None = None
+    lease_until: datetime | None = None
+    has_result: bool = False
+
+
+@dataclass(slots=True, frozen=True)
+class JobSegment:
+    """The stored result of one segment of a job."""
+
+    segment_id: str
+    source: str
+    text: str
+    origin: str  # `service.pipeline.SegmentOrigin` value
+    report: dict[str, object] = field(default_factory=dict)  # matches, terms, checks, QE

@@ -2,9 +2,16 @@
 
 from pathlib import Path
 
-from tm.store.base import DEFAULT_MATCHES, AddResult, Store
+from tm.store.base import DEFAULT_MATCHES, AddResult, JobLeaseLost, Store, UnknownJob
 
-__all__ = ["DEFAULT_MATCHES", "AddResult", "Store", "open_store"]
+__all__ = [
+    "DEFAULT_MATCHES",
+    "AddResult",
+    "JobLeaseLost",
+    "Store",
+    "UnknownJob",
+    "open_store",
+]
 
 
 def open_store(url: str | Path) -> Store:

@@ -13,12 +13,18 @@ Consistency rules every implementation keeps:
 * A unit added is found by the very next `match`, also when another process added it.
 * `Memory.revision` and `Glossary.revision` grow in the same transaction as every change
   to the memory's units or the glossary's entries, so (id, revision) is a valid cache key.
+* Jobs are claimed with a lease: a worker owns a running job until its `lease_until`, renews
+  it while it works, and a job whose lease ran out (its worker died) is claimable again.
+  Segment results are saved in batches, each batch in one transaction with the job's
+  progress counter, so a resumed job never repeats a saved segment. Only the lease holder
+  may save results or finish the job; anything else raises `JobLeaseLost`.
 """
 
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 
+from tm.errors import Conflict, NotFound
 from tm.fuzzy import DEFAULT_MIN_SCORE
 from tm.models import (
     DEFAULT_TENANT,
@@ -26,6 +32,9 @@ from tm.models import (
     EditPeriod,
     Glossary,
     GlossaryEntry,
+    Job,
+    JobSegment,
+    JobSpec,
     Match,
     Memory,
     PostEdit,
@@ -33,6 +42,16 @@ from tm.models import (
 )
 
 DEFAULT_MATCHES = 5
+DEFAULT_JOB_LIST = 100
+"""Most jobs `list_jobs` returns, newest first."""
+
+
+class UnknownJob(NotFound):
+    """No job with that id (for this tenant), or it expired and was deleted."""
+
+
+class JobLeaseLost(Conflict):
+    """A worker wrote to a job it no longer holds: cancelled, finished, or claimed by another."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,3 +242,91 @@ class Store(ABC):
 
         `days=None` covers all time; `days=n` the last n UTC days, today included.
         """
+
+    # -- document translation jobs --------------------------------------------------------------
+
+    @abstractmethod
+    async def create_job(
+        self, spec: JobSpec, document: bytes, segment_count: int, *, tenant: str = DEFAULT_TENANT
+    ) -> Job:
+        """Store a queued job with its original document."""
+
+    @abstractmethod
+    async def get_job(self, job_id: str, *, tenant: str = DEFAULT_TENANT) -> Job:
+        """The job (without its bytes), or `UnknownJob` (also for another tenant's job)."""
+
+    @abstractmethod
+    async def list_jobs(
+        self, *, tenant: str = DEFAULT_TENANT, limit: int = DEFAULT_JOB_LIST
+    ) -> list[Job]:
+        """The tenant's jobs, newest first."""
+
+    @abstractmethod
+    async def job_document(self, job_id: str, *, tenant: str = DEFAULT_TENANT) -> bytes:
+        """The document the job was submitted with."""
+
+    @abstractmethod
+    async def job_result(self, job_id: str, *, tenant: str = DEFAULT_TENANT) -> bytes | None:
+        """The translated document of a done job; None while there is none."""
+
+    @abstractmethod
+    async def job_segments(self, job_id: str, *, tenant: str = DEFAULT_TENANT) -> list[JobSegment]:
+        """The saved segment results of a job, in no particular order."""
+
+    @abstractmethod
+    async def claim_job(
+        self, worker: str, *, lease_s: float, job_id: str | None = None
+    ) -> Job | None:
+        """Take the oldest queued job, or a running one whose lease ran out, for `lease_s`.
+
+        The job becomes running with `worker` as its lease owner; None when nothing waits.
+        With `job_id`, only that job is taken (the CLI runs the job it submitted).
+        """
+
+    @abstractmethod
+    async def renew_job_lease(self, job_id: str, worker: str, *, lease_s: float) -> Job:
+        """Extend the worker's lease (a heartbeat); `JobLeaseLost` when it is not the holder."""
+
+    @abstractmethod
+    async def save_job_segments(
+        self,
+        job_id: str,
+        worker: str,
+        segments: Sequence[JobSegment],
+        stats: dict[str, int],
+        *,
+        lease_s: float,
+    ) -> Job:
+        """Save a batch of results, count them done, add `stats` to the job's, renew the lease.
+
+        One transaction; segments already saved are ignored (and not counted again).
+        """
+
+    @abstractmethod
+    async def finish_job(
+        self,
+        job_id: str,
+        worker: str,
+        *,
+        result: bytes | None,
+        error: str | None = None,
+        retention_s: float,
+    ) -> Job:
+        """Done with `result`, or failed with `error`; kept `retention_s`, then deleted."""
+
+    @abstractmethod
+    async def cancel_job(
+        self, job_id: str, *, tenant: str = DEFAULT_TENANT, retention_s: float
+    ) -> Job:
+        """Cancel a queued or running job (its worker stops at its next write).
+
+        `Conflict` when the job has already finished.
+        """
+
+    @abstractmethod
+    async def delete_job(self, job_id: str, *, tenant: str = DEFAULT_TENANT) -> None:
+        """Delete a job with its document, results and result document."""
+
+    @abstractmethod
+    async def delete_expired_jobs(self) -> int:
+        """Delete the finished jobs whose retention has passed; returns how many."""

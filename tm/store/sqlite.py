@@ -43,6 +43,7 @@ from tm.models import (
 )
 from tm.store import sqlite_schema as schema
 from tm.store.base import DEFAULT_MATCHES, AddResult, Store
+from tm.store.sqlite_jobs import SQLiteJobs
 from tm.store.sqlite_units import (
     TOKEN_SEPARATOR,
     IndexChanges,
@@ -80,8 +81,8 @@ def _whole_seconds(moment: datetime) -> datetime:
     return moment.replace(microsecond=0)
 
 
-class SQLiteStore(Store):
-    """The embedded default store: a SQLite file with in-memory fuzzy indexes."""
+class SQLiteStore(SQLiteJobs, Store):
+    """The embedded default store: a SQLite file with in-memory fuzzy indexes (and jobs)."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)

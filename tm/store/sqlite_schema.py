@@ -112,6 +112,47 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX post_edits_by_memory ON post_edits (memory_id, created_at);
     """,
+    # 5: document translation jobs, their documents and per-segment results
+    """
+    CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        state TEXT NOT NULL,
+        filename TEXT NOT NULL,
+        format TEXT NOT NULL,
+        source_lang TEXT NOT NULL,
+        target_lang TEXT NOT NULL,
+        memories TEXT NOT NULL DEFAULT '[]',
+        glossaries TEXT NOT NULL DEFAULT '[]',
+        options TEXT NOT NULL DEFAULT '{}',
+        segment_count INTEGER NOT NULL,
+        done_count INTEGER NOT NULL DEFAULT 0,
+        stats TEXT NOT NULL DEFAULT '{}',
+        error TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        started_at TEXT,
+        done_at_start INTEGER NOT NULL DEFAULT 0,
+        finished_at TEXT,
+        expires_at TEXT,
+        lease_owner TEXT,
+        lease_until TEXT,
+        document BLOB NOT NULL,
+        result BLOB
+    );
+    CREATE INDEX jobs_by_tenant ON jobs (tenant, created_at);
+    CREATE INDEX jobs_claimable ON jobs (state, created_at);
+    CREATE INDEX jobs_by_expiry ON jobs (expires_at) WHERE expires_at IS NOT NULL;
+    CREATE TABLE job_segments (
+        job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+        segment_id TEXT NOT NULL,
+        source TEXT NOT NULL,
+        text TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        report TEXT NOT NULL DEFAULT '{}',
+        PRIMARY KEY (job_id, segment_id)
+    ) WITHOUT ROWID;
+    """,
 ]
 
 

@@ -1,0 +1,75 @@
+"""Leverage analysis: segments and words per match band, repetitions, context matches."""
+
+from pathlib import Path
+
+import httpx
+import pytest
+
+from service.analysis import analyze, band_of
+from service.documents import read_document
+from tm.models import TranslationUnit
+from tm.store import open_store
+
+MEMORY = [
+    ("Open the file.", "Öffnen Sie die Datei."),
+    ("Close the file.", "Schließen Sie die Datei."),
+    ("Save all open documents before you quit the application.", "Speichern ..."),
+]
+DOCUMENT = [
+    "Open the file.",  # exact, opens the document: 101 (context)
+    "Close the file.",  # exact after an exact one: 101
+    "Nothing in this sentence resembles anything stored.",  # none
+    "Close the file.",  # repetition
+    "Save all open documents before you quit the app.",  # fuzzy
+    "Open the file.",  # repetition
+]
+
+
+@pytest.mark.parametrize(
+    ("score", "band"),
+    [
+        (100, "100"),
+        (99, "95-99"),
+        (95, "95-99"),
+        (94, "85-94"),
+        (75, "75-84"),
+        (50, "50-74"),
+        (49, "none"),
+        (None, "none"),
+    ],
+)
+def test_scores_fall_in_their_bands(score: int | None, band: str) -> None:
+    assert band_of(score) == band
+
+
+async def test_a_document_is_counted_per_band(tmp_path: Path) -> None:
+    async with open_store(tmp_path / "tm.sqlite3") as store:
+        memory = await store.create_memory("m")
+        await store.add_units(memory.id, [TranslationUnit(s, t, "en", "de") for s, t in MEMORY])
+        document = read_document(
+            "\n\n".join(DOCUMENT).encode(), "a.txt", source_lang="en", target_lang="de"
+        )
+        leverage = await analyze(store, document, [memory.id])
+    counts = {band: c.segments for band, c in leverage.bands.items() if c.segments}
+    fuzzy = counts.keys() - {"101", "none", "repetitions"}
+    assert counts["101"] == 2 and counts["none"] == 1 and counts["repetitions"] == 2
+    assert len(fuzzy) == 1 and counts[fuzzy.pop()] == 1
+    assert leverage.bands["repetitions"].words == 6
+    assert leverage.words == sum(len(s.split()) for s in DOCUMENT)
+
+
+def test_analyze_over_http_needs_no_llm(api: httpx.Client) -> None:
+    memory = api.post("/v1/memories", json={"name": "analysis"}).json()["id"]
+    source, target = MEMORY[0]
+    unit = {"source": source, "target": target, "source_lang": "en", "target_lang": "de"}
+    api.post(f"/v1/memories/{memory}/units", json=unit).raise_for_status()
+    response = api.post(
+        "/v1/analyze",
+        files={"file": ("a.txt", b"Open the file.\n\nNo match at all here.\n\nOpen the file.")},
+        data={"source_lang": "en", "target_lang": "de", "memories": memory},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    bands = {b["band"]: b["segments"] for b in body["bands"]}
+    assert bands["101% (context)"] == bands["no match"] == bands["repetitions"] == 1
+    assert (body["segments"], body["words"]) == (3, 11)
