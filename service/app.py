@@ -7,6 +7,7 @@ resumes unfinished document jobs) are created when the app starts and closed whe
 routes reach them through `service.deps`.
 """
 
+import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
@@ -26,11 +27,13 @@ from service.jobs import JobRunner, job_limits
 from service.llm import LLMClient, new_http_client
 from service.metrics import Metrics
 from service.pipeline import Translator
-from service.qe import QualityEstimator
-from service.routers import glossaries, health, jobs, memories, translate
+from service.qe import QEError, QualityEstimator, RemoteEstimator
+from service.routers import glossaries, health, jobs, memories, qe, translate
 from service.settings import Settings
 from service.terminology import Terminology
 from tm.store import Store, open_store
+
+logger = logging.getLogger(__name__)
 
 try:
     VERSION = version("adaptmt")
@@ -70,11 +73,19 @@ def create_app(
     settings = settings or Settings()
     if estimator is None and settings.qe_model is not None:
         estimator = _comet_estimator(settings)
+    elif estimator is None and settings.qe_url is not None:
+        key = settings.qe_api_key.get_secret_value() if settings.qe_api_key else None
+        estimator = RemoteEstimator(settings.qe_url, api_key=key)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if isinstance(estimator, CometEstimator):
             await estimator.load()
+        elif isinstance(estimator, RemoteEstimator):
+            try:
+                await estimator.load()
+            except QEError as exc:  # it may come up later: segments say why they lack QE
+                logger.warning("%s; segments will have no QE score until it answers", exc)
         own_store = store is None
         the_store = store or open_store(settings.database_url)
         config = settings.llm_config()
@@ -100,6 +111,8 @@ def create_app(
         finally:
             await runner.stop()
             await http.aclose()
+            if isinstance(estimator, RemoteEstimator):
+                await estimator.aclose()
             if own_store:
                 await the_store.close()
 
@@ -111,7 +124,7 @@ def create_app(
         responses={"default": {"model": None}},
     )
     _install_error_handlers(app)
-    for module in (translate, memories, glossaries, jobs, health):
+    for module in (translate, memories, glossaries, jobs, qe, health):
         app.include_router(module.router)
     app.add_middleware(_MetricsMiddleware)
     app.add_middleware(_SizeLimit, max_bytes=settings.max_upload_bytes)

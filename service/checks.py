@@ -83,6 +83,7 @@ class IssueCode(StrEnum):
     LENGTH_RATIO = "length_ratio"
     TERM = "term"
     APE_FAILED = "ape_failed"  # the post-editing call failed; the draft was kept
+    QE_FAILED = "qe_failed"  # quality estimation failed; the segment has no QE score
 
 
 @dataclass(frozen=True, slots=True)

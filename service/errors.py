@@ -19,6 +19,7 @@ next. The table below is the single place where an exception becomes a status an
     Conflict                                              409      conflict
     RequestTooLarge                                       413      request_too_large
     Unauthorized                                          401      unauthorized
+    QENotConfigured                                       404      qe_not_configured
     ContextLengthExceeded                                 422      context_length_exceeded
     LLMRejected                                           502      llm_rejected
     LLMBadResponse                                        502      llm_bad_response
@@ -60,6 +61,10 @@ class RequestTooLarge(ServiceError):
     """A request over one of the size limits in the settings."""
 
 
+class QENotConfigured(ServiceError):
+    """Quality estimation asked of a server that has no QE model."""
+
+
 class Unauthorized(ServiceError):
     """A missing, malformed or unknown API key."""
 
@@ -89,6 +94,7 @@ _TABLE: list[tuple[type[Exception], ErrorInfo]] = [  # most specific first
     (Conflict, ErrorInfo(409, "conflict")),
     (RequestTooLarge, ErrorInfo(413, "request_too_large")),
     (Unauthorized, ErrorInfo(401, "unauthorized")),
+    (QENotConfigured, ErrorInfo(404, "qe_not_configured")),
     (JobNotDone, ErrorInfo(409, "job_not_done")),
     (ContextLengthExceeded, ErrorInfo(422, "context_length_exceeded")),
     (LLMRejected, ErrorInfo(502, "llm_rejected")),

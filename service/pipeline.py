@@ -46,7 +46,7 @@ from service.prompts import (
     build_ape_prompt,
     build_translation_prompt,
 )
-from service.qe import QEItem, QualityEstimator
+from service.qe import QEError, QEItem, QualityEstimator
 from service.terminology import Terminology
 from tm.errors import InvalidLanguage
 from tm.fuzzy import DEFAULT_MIN_SCORE
@@ -58,7 +58,7 @@ from tm.terms import TermCheck, TermHit, TermIndex, TermStatus
 EXACT_MATCH = 100
 """The score of a match whose source is the segment itself (see `tm.fuzzy`)."""
 
-_INFORMATIONAL = {IssueCode.CHATTER, IssueCode.APE_FAILED}
+_INFORMATIONAL = {IssueCode.CHATTER, IssueCode.APE_FAILED, IssueCode.QE_FAILED}
 """Issue codes reported but not worth a post-edit: the cleanup already fixed them, or the
 post-edit itself failed."""
 
@@ -404,7 +404,13 @@ class Translator:
         if not self.estimator or not scored:
             return
         items = [QEItem(r.source, r.text or "") for r in scored]
-        for result, score in zip(scored, await self.estimator.score(items), strict=True):
+        try:
+            scores = await self.estimator.score(items)
+        except QEError as exc:  # the translations stand; say why they have no score
+            for result in scored:
+                result.issues.append(Issue(IssueCode.QE_FAILED, str(exc)))
+            return
+        for result, score in zip(scored, scores, strict=True):
             result.qe = score
             result.needs_review = review_below is not None and score < review_below
 

@@ -441,3 +441,26 @@ class AnalysisOut(BaseModel):
     segments: int
     words: int
     bands: list[LeverageBand]
+
+
+# -- quality estimation ------------------------------------------------------------------------
+
+
+class QEPair(_Model):
+    source: str
+    translation: str
+
+
+class QERequest(_Model):
+    """Pairs to score without a reference."""
+
+    items: list[QEPair] = Field(min_length=1, max_length=1024)
+
+
+class QEScores(BaseModel):
+    signature: str = Field(description="How the scores were computed (metric, model, version).")
+    scores: list[float]
+
+
+class QEService(BaseModel):
+    signature: str

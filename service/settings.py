@@ -70,6 +70,12 @@ class Settings(BaseSettings):
         description="A reference-free COMET checkpoint directory (CometKiwi) with its encoder's "
         "config and tokenizer in encoder/; every machine translation is then scored. None: no QE.",
     )
+    qe_url: str | None = Field(
+        None,
+        description="Another adaptmt that has ADAPTMT_QE_MODEL: score through its /v1/qe "
+        "(one GPU copy of the model for every replica).",
+    )
+    qe_api_key: SecretStr | None = Field(None, description="The key for ADAPTMT_QE_URL.")
     qe_review_below: float | None = Field(
         None, description="QE score under which a segment is marked `needs_review`."
     )

@@ -231,3 +231,56 @@ def test_service_refuses_to_start_with_a_reference_based_qe_model(
 
     with pytest.raises(InvalidCheckpoint, match="needs references"):
         create_app(settings)
+
+
+def test_a_replica_scores_through_the_qe_service_of_another(
+    checkpoints: dict[str, Path], standin: StandIn, tmp_path: Path
+) -> None:
+    holder_settings = settings_for(
+        tmp_path / "holder", standin.base_url, qe_model=checkpoints["kiwi"], qe_device="cpu"
+    )
+    holder = Served(create_app(holder_settings))
+    replica = Served(
+        create_app(settings_for(tmp_path / "replica", standin.base_url, qe_url=holder.url))
+    )
+    request = {"source_lang": "en", "target_lang": "fr", "segments": SOURCES}
+    try:
+        direct = httpx.post(f"{holder.url}/v1/translate", json=request, timeout=30).json()
+        remote = httpx.post(f"{replica.url}/v1/translate", json=request, timeout=30).json()
+        pairs = [{"source": s["source"], "translation": s["text"]} for s in direct["segments"]]
+        scored = httpx.post(f"{holder.url}/v1/qe", json={"items": pairs}, timeout=30).json()
+    finally:
+        replica.stop()
+        holder.stop()
+
+    assert remote["qe_signature"] == direct["qe_signature"] == scored["signature"]
+    assert [s["qe"] for s in remote["segments"]] == [s["qe"] for s in direct["segments"]]
+    assert [s["qe"] for s in direct["segments"]] == scored["scores"]
+
+
+def test_a_dead_qe_service_leaves_translations_without_a_score(
+    standin: StandIn, tmp_path: Path
+) -> None:
+    settings = settings_for(tmp_path, standin.base_url, qe_url="http://127.0.0.1:9")
+    served = Served(create_app(settings))
+    try:
+        response = httpx.post(
+            f"{served.url}/v1/translate",
+            json={"source_lang": "en", "target_lang": "fr", "segments": ["Hello there."]},
+            timeout=30,
+        )
+    finally:
+        served.stop()
+
+    segment = response.json()["segments"][0]
+    assert response.status_code == 200 and segment["text"] is not None
+    assert segment["qe"] is None
+    assert [i["code"] for i in segment["issues"]] == ["qe_failed"]
+    assert "127.0.0.1:9/v1/qe" in segment["issues"][0]["message"]
+
+
+def test_a_server_without_a_qe_model_says_so(api: httpx.Client) -> None:
+    response = api.post("/v1/qe", json={"items": [{"source": "a", "translation": "b"}]})
+
+    assert (response.status_code, response.json()["error"]["code"]) == (404, "qe_not_configured")
+    assert "ADAPTMT_QE_MODEL" in response.json()["error"]["message"]
