@@ -23,9 +23,10 @@ carries the error and no text; the others are still served, TM reuses included.
 
 import asyncio
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
+from typing import Any
 
 from service.checks import Issue, IssueCode, check_chatter, check_translation, strip_chatter
 from service.errors import describe
@@ -82,6 +83,16 @@ class Options:
     ape: bool = True
     max_prompt_tokens: int | None = None
     review_below: float | None = None  # a QE score under this marks the segment for review
+
+    def overridden(self, overrides: Mapping[str, object]) -> "Options":
+        """These options with a request's or job's overrides; None and unknown keys ignored."""
+        known = {f.name for f in fields(self)}
+        changes: dict[str, Any] = {
+            k: v for k, v in overrides.items() if k in known and v is not None
+        }
+        if "layout" in changes:  # stored jobs keep it as plain JSON text
+            changes["layout"] = FewShotLayout(str(changes["layout"]))
+        return replace(self, **changes)
 
 
 @dataclass(frozen=True, slots=True)

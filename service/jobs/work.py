@@ -12,13 +12,12 @@ another worker took it) the next write raises `JobLeaseLost` and the work stops.
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from service.analysis import translatable
 from service.documents import Document, Segment, read_document, write_document
 from service.jobs.report import alt_trans, batch_stats, copy_for, job_segment, word_counts
 from service.pipeline import Options, TranslationRequest, Translator
-from service.prompts import FewShotLayout
 from tm.models import Job, JobSegment
 from tm.store import JobLeaseLost, Store
 
@@ -26,9 +25,6 @@ log = logging.getLogger(__name__)
 
 HEARTBEATS_PER_LEASE = 3
 """Lease renewals per lease period: a missed one or two still keep the job."""
-
-OPTION_FIELDS = ("reuse_threshold", "min_match_score", "max_examples", "layout", "ape")
-"""The job options that override the pipeline's defaults."""
 
 ALT_TRANS_OPTION = "alt_trans"
 """Job option: write the TM matches into the result where the format can (XLIFF 1.2)."""
@@ -48,14 +44,6 @@ class JobLimits:
     retention_s: float
 
 
-def pipeline_options(defaults: Options, options: dict[str, object]) -> Options:
-    """The pipeline options of a job: its overrides over the service's defaults."""
-    overrides = {k: v for k, v in options.items() if k in OPTION_FIELDS and v is not None}
-    if "layout" in overrides:
-        overrides["layout"] = FewShotLayout(str(overrides["layout"]))
-    return replace(defaults, **overrides)  # type: ignore[arg-type]
-
-
 class JobWork:
     """One worker's run of one job it holds the lease of."""
 
@@ -72,7 +60,7 @@ class JobWork:
         self.worker = worker
         self.store = store
         self.translator = translator
-        self.options = pipeline_options(defaults, job.spec.options)
+        self.options = defaults.overridden(job.spec.options)
         self.limits = limits
         self._saved: dict[str, JobSegment] = {}  # segment id -> result
         self._by_source: dict[str, JobSegment] = {}  # first saved result per source

@@ -1,6 +1,6 @@
 """`POST /v1/translate`: segments through the adaptive pipeline."""
 
-from dataclasses import asdict, replace
+from dataclasses import asdict
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -55,7 +55,6 @@ async def translate(
             f"a segment of {longest} characters; the limit is {settings.max_segment_chars} "
             "(ADAPTMT_MAX_SEGMENT_CHARS): split it into sentences"
         )
-    overrides = {k: v for k, v in body.options.model_dump().items() if v is not None}
     result = await services.translator.translate(
         TranslationRequest(
             segments=body.segments,
@@ -63,7 +62,7 @@ async def translate(
             target_lang=body.target_lang,
             memories=body.memories,
             glossaries=body.glossaries,
-            options=replace(services.settings.pipeline_options(), **overrides),
+            options=services.settings.pipeline_options().overridden(body.options.model_dump()),
             tenant=tenant,
             request_id=getattr(request.state, "request_id", None),
         )
