@@ -22,7 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.comet import CometEstimator, CometScorer
 from service.deps import Services
-from service.errors import HANDLED, RequestTooLarge, describe, envelope
+from service.errors import HANDLED, RequestTooLarge, describe, envelope, validation_problems
 from service.jobs import JobRunner, job_limits
 from service.llm import LLMClient, new_http_client
 from service.metrics import Metrics
@@ -150,10 +150,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     async def validation_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
-            for error in exc.errors()
-        )
+        problems = validation_problems(exc.errors())
         return JSONResponse(envelope(422, "invalid_request", problems), status_code=422)
 
     async def http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -28,7 +28,9 @@ next. The table below is the single place where an exception becomes a status an
     LLMTimeout                                            504      llm_timeout
 """
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from service.documents import InvalidDocument, UnsupportedFormat
 from service.llm import (
@@ -122,3 +124,10 @@ def describe(exc: Exception) -> ErrorInfo:
 def envelope(status: int, code: str, message: str) -> dict[str, dict[str, object]]:
     """The error body every error response has."""
     return {"error": {"code": code, "message": message, "status": status}}
+
+
+def validation_problems(errors: Iterable[Mapping[str, Any]]) -> str:
+    """Pydantic's validation errors as one line: `field.path: what is wrong; ...`."""
+    return "; ".join(
+        f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}" for error in errors
+    )

@@ -10,7 +10,7 @@ from service.analysis import analyze as analyze_document
 from service.analysis import table_rows, translatable
 from service.deps import RunnerDep, ServicesDep, TenantDep
 from service.documents import Segment
-from service.errors import JobNotDone
+from service.errors import JobNotDone, validation_problems
 from service.jobs import Submission, job_limits, load_document, submit_job
 from service.jobs.report import (
     BAND_PREFIX,
@@ -78,8 +78,7 @@ def _options(text: str | None) -> JobOptions:
     try:
         return JobOptions.model_validate_json(text or "{}")
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise InvalidFile(f"options is not valid: {problems}") from None
+        raise InvalidFile(f"options is not valid: {validation_problems(exc.errors())}") from None
 
 
 def job_out(job: Job) -> JobOut:
