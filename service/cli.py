@@ -18,6 +18,7 @@ import typer
 
 from service.pipeline import SegmentResult, TranslationRequest, Translator
 from service.settings import Settings
+from service.transfer import write_to
 from tm.errors import InvalidFile, TMError, UnknownGlossary, UnknownMemory
 from tm.formats import format_of, read_glossary, read_memory, write_glossary, write_memory
 from tm.models import DEFAULT_TENANT
@@ -406,8 +407,12 @@ def memory_export(
 
     async def work(store: Store) -> int:
         memory_id = await _memory_id(store, memory, tenant)
-        units = [unit async for unit in store.iter_units(memory_id, tenant=tenant)]
-        return await asyncio.to_thread(write_memory, units, file, fmt)
+        with file.open("wb") as stream:  # streamed: a 1M-unit memory is never held in memory
+            return await write_to(
+                store.iter_units(memory_id, tenant=tenant),
+                lambda units, out: write_memory(units, out, fmt),
+                stream,
+            )
 
     typer.echo(f"{_run(work)} units written to {file}", err=True)
 

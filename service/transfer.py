@@ -13,6 +13,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, I
 from typing import BinaryIO, TypeVar
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 BATCH = 2000
 """Items handed from the event loop to the writer thread at a time."""
@@ -43,6 +44,21 @@ def _pull(batches: AsyncIterator[list[T]], loop: asyncio.AbstractEventLoop) -> I
         yield from batch
 
 
+async def write_to(
+    items: AsyncIterator[T] | Iterable[T],
+    write: Callable[[Iterable[T], BinaryIO], R],
+    stream: BinaryIO,
+) -> R:
+    """Run `write(items, stream)` in a worker thread, feeding it async items in batches."""
+    if not isinstance(items, AsyncIterator):
+        return await asyncio.to_thread(write, items, stream)
+    batches = _batches(items)
+    try:
+        return await asyncio.to_thread(write, _pull(batches, asyncio.get_running_loop()), stream)
+    finally:
+        await batches.aclose()
+
+
 async def spool(
     items: AsyncIterator[T] | Iterable[T],
     write: Callable[[Iterable[T], BinaryIO], object],
@@ -50,15 +66,10 @@ async def spool(
 ) -> str:
     """Write `items` with `write` into a temporary file; the caller deletes the file."""
     handle, path = tempfile.mkstemp(prefix="adaptmt-export-", suffix=suffix)
-    batches = _batches(items) if isinstance(items, AsyncIterator) else None
-    source = _pull(batches, asyncio.get_running_loop()) if batches else items
     try:
         with os.fdopen(handle, "wb") as stream:
-            await asyncio.to_thread(write, source, stream)  # type: ignore[arg-type]
+            await write_to(items, write, stream)
     except BaseException:
         os.unlink(path)
         raise
-    finally:
-        if batches:
-            await batches.aclose()
     return path

@@ -1,11 +1,9 @@
 """Glossaries: create, list, delete; entries; import TBX/CSV/TSV; export."""
 
-import os
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi.responses import FileResponse
-from starlette.background import BackgroundTask
 
 from service.deps import ServicesDep, TenantDep
 from service.protocol import (
@@ -19,6 +17,7 @@ from service.protocol import (
     GlossaryOut,
     ImportResult,
 )
+from service.routers.files import download
 from service.transfer import spool
 from tm.formats import format_of, read_glossary, write_glossary
 from tm.langs import normalize_tag
@@ -140,9 +139,4 @@ async def export_glossary(
         ),
         suffix=f".{format}",
     )
-    return FileResponse(
-        path,
-        media_type=_MEDIA_TYPES[format],
-        filename=f"{glossary.name}.{format}",
-        background=BackgroundTask(os.unlink, path),
-    )
+    return download(path, _MEDIA_TYPES[format], f"{glossary.name}.{format}")

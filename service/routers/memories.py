@@ -1,11 +1,9 @@
 """Translation memories: create, list, delete; add or correct units; import, export, match."""
 
-import os
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi.responses import FileResponse
-from starlette.background import BackgroundTask
 
 from service.adaptation import add_unit
 from service.deps import ServicesDep, TenantDep
@@ -23,6 +21,7 @@ from service.protocol import (
     UnitIn,
     UnitOut,
 )
+from service.routers.files import download
 from service.transfer import spool
 from tm.formats import format_of, read_memory, write_memory
 from tm.fuzzy import DEFAULT_MIN_SCORE
@@ -171,12 +170,7 @@ async def export_memory(
         lambda units, stream: write_memory(units, stream, format),
         suffix=f".{format}",
     )
-    return FileResponse(
-        path,
-        media_type=_MEDIA_TYPES[format],
-        filename=f"{memory.name}.{format}",
-        background=BackgroundTask(os.unlink, path),
-    )
+    return download(path, _MEDIA_TYPES[format], f"{memory.name}.{format}")
 
 
 @router.get("/{memory_id}/matches", responses={422: {"model": ErrorResponse}})
