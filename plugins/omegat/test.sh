@@ -24,6 +24,11 @@ if ! javap -v -cp "$build/classes" org.adaptmt.omegat.AdaptmtTranslator | grep -
     echo "FAIL the plugin's classes are not Java 11 bytecode" >&2
     exit 1
 fi
+# No third-party code inside: only the plugin's own classes and the manifest.
+if jar tf "$build/adaptmt-omegat.jar" | grep -v -E '^(META-INF/|org/$|org/adaptmt/$|org/adaptmt/omegat/)'; then
+    echo "FAIL the jar holds files besides org/adaptmt/omegat (above)" >&2
+    exit 1
+fi
 
 if [[ -z "${ADAPTMT_TEST_URL:-}" ]]; then
     coproc SERVER { cd "$root" && PYTHONPATH="$root" exec "$python" -m tests.plugins.omegat_server; }
@@ -80,4 +85,5 @@ expect "adaptmt plugin loaded (settings from $config/adaptmt.properties"
 expect "memories=[mem_headless_check]"
 expect "class 'org.adaptmt.omegat.AdaptmtPlugin' (PLUGIN_LOAD_OK)"
 [[ -f "$project/target/leaflet.txt" ]] || { echo "FAIL headless OmegaT: no translated file" >&2; exit 1; }
-echo "PASS headless OmegaT $(unzip -p "$omegat_jar" META-INF/MANIFEST.MF | sed -n 's/^Implementation-Version: //p' | tr -d '\r') loads the plugin"
+version="$(cd "$work" && jar xf "$omegat_jar" META-INF/MANIFEST.MF && sed -n 's/^Implementation-Version: //p' META-INF/MANIFEST.MF | tr -d '\r')"
+echo "PASS headless OmegaT $version loads the plugin"
