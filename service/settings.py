@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from service.comet import DEFAULT_BATCH_SIZE, check_checkpoint_files, check_device
+from service.compat.webhooks import secret_bytes
 from service.llm import LLMConfig
 from service.pipeline import Options
 from service.prompts import DEFAULT_LAYOUT, FewShotLayout
@@ -40,6 +41,12 @@ class WebhookConfig(BaseModel):
     tenant: str = Field(DEFAULT_TENANT, description="The tenant whose memory receives them.")
     memory: str = Field(description="The memory (id or name) the translations go into.")
     source_lang: str = Field(description="The project's source language (Weblate omits it).")
+
+    @field_validator("secret")
+    @classmethod
+    def _whsec(cls, secret: SecretStr) -> SecretStr:
+        secret_bytes(secret.get_secret_value())  # raises ValueError with what is wrong
+        return secret
 
 
 class Settings(BaseSettings):

@@ -43,9 +43,10 @@ TRANSLATION_ACTIONS = frozenset(
 
 
 def secret_bytes(secret: str) -> bytes:
-    """The HMAC key of a `whsec_<base64>` secret."""
+    """The HMAC key of a `whsec_<base64>` secret (padding optional)."""
+    encoded = secret.removeprefix(SECRET_PREFIX)
     try:
-        return base64.b64decode(secret.removeprefix(SECRET_PREFIX), validate=True)
+        return base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
     except binascii.Error as exc:
         raise ValueError("a webhook secret must be whsec_ followed by base64") from exc
 
