@@ -9,81 +9,22 @@ the API's "bad language" error rather than sent to the model.
 from tm.errors import InvalidLanguage
 from tm.langs import display_name, normalize_tag
 
-DEEPL_SOURCE = [
-    "AR",
-    "BG",
-    "CS",
-    "DA",
-    "DE",
-    "EL",
-    "EN",
-    "ES",
-    "ET",
-    "FI",
-    "FR",
-    "HE",
-    "HU",
-    "ID",
-    "IT",
-    "JA",
-    "KO",
-    "LT",
-    "LV",
-    "NB",
-    "NL",
-    "PL",
-    "PT",
-    "RO",
-    "RU",
-    "SK",
-    "SL",
-    "SV",
-    "TH",
-    "TR",
-    "UK",
-    "VI",
-    "ZH",
-]
+# fmt: off
+DEEPL_SOURCE = (
+    "AR", "BG", "CS", "DA", "DE", "EL", "EN", "ES", "ET", "FI", "FR", "HE", "HU", "ID", "IT",
+    "JA", "KO", "LT", "LV", "NB", "NL", "PL", "PT", "RO", "RU", "SK", "SL", "SV", "TH", "TR",
+    "UK", "VI", "ZH",
+)
+# fmt: on
 """DeepL's source language codes (DeepL does not tell variants apart on the source side)."""
 
-DEEPL_TARGET = [
-    "AR",
-    "BG",
-    "CS",
-    "DA",
-    "DE",
-    "EL",
-    "EN-GB",
-    "EN-US",
-    "ES",
-    "ET",
-    "FI",
-    "FR",
-    "HE",
-    "HU",
-    "ID",
-    "IT",
-    "JA",
-    "KO",
-    "LT",
-    "LV",
-    "NB",
-    "NL",
-    "PL",
-    "PT-BR",
-    "PT-PT",
-    "RO",
-    "RU",
-    "SK",
-    "SL",
-    "SV",
-    "TH",
-    "TR",
-    "UK",
-    "VI",
-    "ZH-HANS",
-    "ZH-HANT",
-]
+# fmt: off
+DEEPL_TARGET = (
+    "AR", "BG", "CS", "DA", "DE", "EL", "EN-GB", "EN-US", "ES", "ET", "FI", "FR", "HE", "HU",
+    "ID", "IT", "JA", "KO", "LT", "LV", "NB", "NL", "PL", "PT-BR", "PT-PT", "RO", "RU", "SK",
+    "SL", "SV", "TH", "TR", "UK", "VI", "ZH-HANS", "ZH-HANT",
+)
+# fmt: on
 """DeepL's target language codes as `/v2/languages?type=target` lists them."""
 
 DEEPL_TARGET_ALIASES = {"EN": "EN-US", "PT": "PT-PT", "ZH": "ZH-HANS"}
@@ -92,43 +33,13 @@ DEEPL_TARGET_ALIASES = {"EN": "EN-US", "PT": "PT-PT", "ZH": "ZH-HANS"}
 DEEPL_FORMALITY = frozenset(["DE", "ES", "FR", "IT", "JA", "NL", "PL", "PT-BR", "PT-PT", "RU"])
 """Targets for which DeepL reports `supports_formality` (adaptmt accepts it for all)."""
 
-LIBRE_CODES = [
-    "ar",
-    "bg",
-    "cs",
-    "da",
-    "de",
-    "el",
-    "en",
-    "es",
-    "et",
-    "fi",
-    "fr",
-    "he",
-    "hu",
-    "id",
-    "it",
-    "ja",
-    "ko",
-    "lt",
-    "lv",
-    "nb",
-    "nl",
-    "pl",
-    "pt",
-    "pt-BR",
-    "ro",
-    "ru",
-    "sk",
-    "sl",
-    "sv",
-    "th",
-    "tr",
-    "uk",
-    "vi",
-    "zh-Hans",
-    "zh-Hant",
-]
+# fmt: off
+LIBRE_CODES = (
+    "ar", "bg", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "he", "hu", "id", "it",
+    "ja", "ko", "lt", "lv", "nb", "nl", "pl", "pt", "pt-BR", "ro", "ru", "sk", "sl", "sv",
+    "th", "tr", "uk", "vi", "zh-Hans", "zh-Hant",
+)
+# fmt: on
 """LibreTranslate-style codes (lower-case ISO 639-1, `pt-BR`, `zh-Hans`)."""
 
 LIBRE_ALIASES = {"zh": "zh-Hans", "zt": "zh-Hant", "pb": "pt-BR", "nn": "nb", "no": "nb"}

@@ -24,6 +24,15 @@ from service.compat.languages import (
     deepl_source_code,
     from_deepl,
 )
+from service.compat.protocol import (
+    JSON_OR_FORM,
+    MULTIPART,
+    DeepLDocument,
+    DeepLDocumentKey,
+    DeepLGlossary,
+    DeepLTranslate,
+    body_doc,
+)
 from service.compat.translate import CompatRequest
 from service.deps import ServicesDep
 from service.errors import JobNotDone, Unauthorized
@@ -104,7 +113,7 @@ def _choice(params: Params, name: str, allowed: tuple[str, ...]) -> str | None:
     return value.lower() if value is not None else None
 
 
-@router.post("/translate")
+@router.post("/translate", openapi_extra=body_doc(DeepLTranslate, *JSON_OR_FORM))
 async def translate(
     request: Request, services: ServicesDep, compat: CompatDep
 ) -> dict[str, list[dict[str, object]]]:
@@ -164,7 +173,8 @@ async def _detect_source(texts: list[str]) -> str:
     return from_deepl(found[0].language, target=False, field="source_lang")
 
 
-@router.api_route("/languages", methods=["GET", "POST"])
+@router.get("/languages")
+@router.post("/languages", operation_id="deepl_languages_post")
 async def languages(request: Request, services: ServicesDep) -> list[dict[str, object]]:
     """DeepL's source (`type=source`, the default) or target (`type=target`) languages."""
     params = await request_params(request)
@@ -175,7 +185,8 @@ async def languages(request: Request, services: ServicesDep) -> list[dict[str, o
     return deepl_languages(kind)
 
 
-@router.api_route("/usage", methods=["GET", "POST"])
+@router.get("/usage")
+@router.post("/usage", operation_id="deepl_usage_post")
 async def usage(request: Request, services: ServicesDep, compat: CompatDep) -> dict[str, int]:
     """Characters your tenant translated this month (UTC), and the monthly limit."""
     tenant = await _tenant(services, request, await request_params(request))
@@ -220,7 +231,7 @@ async def glossary_language_pairs(
     }
 
 
-@router.post("/glossaries", status_code=201)
+@router.post("/glossaries", status_code=201, openapi_extra=body_doc(DeepLGlossary, *JSON_OR_FORM))
 async def create_glossary(request: Request, services: ServicesDep) -> dict[str, Any]:
     """Create an adaptmt glossary from DeepL's `name`, languages and `entries` (TSV or CSV)."""
     params = await request_params(request)
@@ -289,7 +300,7 @@ async def _job(job_id: str, params: Params, services: ServicesDep, tenant: str) 
     return job
 
 
-@router.post("/document")
+@router.post("/document", openapi_extra=body_doc(DeepLDocument, *MULTIPART))
 async def upload_document(request: Request, services: ServicesDep) -> dict[str, str]:
     """Upload a document (multipart `file`, `source_lang`, `target_lang`, `glossary_id`).
 
@@ -330,7 +341,7 @@ async def upload_document(request: Request, services: ServicesDep) -> dict[str, 
     return {"document_id": job.id, "document_key": key}
 
 
-@router.post("/document/{document_id}")
+@router.post("/document/{document_id}", openapi_extra=body_doc(DeepLDocumentKey, *JSON_OR_FORM))
 async def document_status(
     document_id: str, request: Request, services: ServicesDep
 ) -> dict[str, Any]:
@@ -346,7 +357,10 @@ async def document_status(
     return out
 
 
-@router.post("/document/{document_id}/result")
+@router.post(
+    "/document/{document_id}/result",
+    openapi_extra=body_doc(DeepLDocumentKey, *JSON_OR_FORM),
+)
 async def document_result(document_id: str, request: Request, services: ServicesDep) -> Response:
     """The translated document (503 while it is not done, as DeepL)."""
     params = await request_params(request)

@@ -18,6 +18,14 @@ from fastapi.responses import JSONResponse
 
 from service.compat.detect import detect as detect_language
 from service.compat.languages import LIBRE_CODES, from_libre, libre_languages
+from service.compat.protocol import (
+    JSON_OR_FORM,
+    MULTIPART,
+    LibreDetect,
+    LibreFile,
+    LibreTranslate,
+    body_doc,
+)
 from service.compat.translate import CompatRequest
 from service.deps import ServicesDep
 from service.errors import JobNotDone
@@ -73,7 +81,7 @@ async def _detected(text: str) -> dict[str, Any]:
     return {"confidence": found[0].confidence, "language": found[0].language}
 
 
-@router.post("/translate")
+@router.post("/translate", openapi_extra=body_doc(LibreTranslate, *JSON_OR_FORM))
 async def translate(request: Request, services: ServicesDep, compat: CompatDep) -> dict[str, Any]:
     """Translate `q` (a string or a list) from `source` (or `auto`) into `target`.
 
@@ -126,7 +134,7 @@ async def languages() -> list[dict[str, object]]:
     return libre_languages()
 
 
-@router.post("/detect")
+@router.post("/detect", openapi_extra=body_doc(LibreDetect, *JSON_OR_FORM))
 async def detect(request: Request, services: ServicesDep) -> list[dict[str, Any]]:
     """The most likely languages of `q`, with confidence 0-100 (offline, py3langid)."""
     params = await request_params(request)
@@ -136,7 +144,7 @@ async def detect(request: Request, services: ServicesDep) -> list[dict[str, Any]
     return [{"confidence": d.confidence, "language": d.language} for d in found]
 
 
-@router.post("/translate_file")
+@router.post("/translate_file", openapi_extra=body_doc(LibreFile, *MULTIPART))
 async def translate_file(
     request: Request, services: ServicesDep, compat: CompatDep
 ) -> dict[str, str]:

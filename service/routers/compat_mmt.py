@@ -19,6 +19,14 @@ from fastapi.responses import JSONResponse
 from service.adaptation import add_unit
 from service.compat.detect import detect
 from service.compat.languages import LIBRE_CODES, from_any
+from service.compat.protocol import (
+    JSON_OR_FORM,
+    MMTContent,
+    MMTContentMany,
+    MMTMemory,
+    MMTTranslate,
+    body_doc,
+)
 from service.compat.translate import CompatRequest
 from service.deps import ServicesDep
 from service.routers.compat_common import (
@@ -117,7 +125,12 @@ def _memory_out(memory: Memory) -> dict[str, Any]:
     }
 
 
-@router.api_route("/translate", methods=["GET", "POST"])
+@router.get("/translate", openapi_extra=body_doc(MMTTranslate, *JSON_OR_FORM))
+@router.post(
+    "/translate",
+    operation_id="mmt_translate_post",
+    openapi_extra=body_doc(MMTTranslate, *JSON_OR_FORM),
+)
 async def translate(request: Request, services: ServicesDep, compat: CompatDep) -> dict[str, Any]:
     """Translate `q` (a string or a list) from `source` (detected when omitted) into `target`.
 
@@ -165,7 +178,8 @@ async def translate(request: Request, services: ServicesDep, compat: CompatDep) 
     return ok(items if isinstance(q, list) else items[0])
 
 
-@router.api_route("/translate/detect", methods=["GET", "POST"])
+@router.get("/translate/detect")
+@router.post("/translate/detect", operation_id="mmt_detect_post")
 async def detect_language(request: Request, services: ServicesDep) -> dict[str, Any]:
     """The language of `q` (one or a list), offline."""
     params = await request_params(request)
@@ -196,7 +210,7 @@ async def list_memories(request: Request, services: ServicesDep) -> dict[str, An
     return ok([_memory_out(m) for m in await services.store.list_memories(tenant=tenant)])
 
 
-@router.post("/memories")
+@router.post("/memories", openapi_extra=body_doc(MMTMemory, *JSON_OR_FORM))
 async def create_memory(request: Request, services: ServicesDep) -> dict[str, Any]:
     """Create a memory (`name`, `description`)."""
     params = await request_params(request)
@@ -248,7 +262,12 @@ async def _add_content(
     return ok({"id": str(uuid.uuid4()), "memory": memory_ids[0], "size": 1, "progress": 1.0})
 
 
-@router.api_route("/memories/{memory_id}/content", methods=["POST", "PUT"])
+@router.post("/memories/{memory_id}/content", openapi_extra=body_doc(MMTContent, *JSON_OR_FORM))
+@router.put(
+    "/memories/{memory_id}/content",
+    operation_id="mmt_correct_content",
+    openapi_extra=body_doc(MMTContent, *JSON_OR_FORM),
+)
 async def memory_content(memory_id: str, request: Request, services: ServicesDep) -> dict[str, Any]:
     """Add a confirmed segment (`source`, `target`, `sentence`, `translation`, `tuid`), or with
     PUT correct the unit with that `tuid`; it is used by the very next translation."""
@@ -260,7 +279,7 @@ async def memory_content(memory_id: str, request: Request, services: ServicesDep
     return await _add_content([memory_id], params, services, tenant, by_tuid=by_tuid)
 
 
-@router.post("/memories/content")
+@router.post("/memories/content", openapi_extra=body_doc(MMTContentMany, *JSON_OR_FORM))
 async def memories_content(request: Request, services: ServicesDep) -> dict[str, Any]:
     """Add a confirmed segment to several memories (`memories=id1,id2`), as MateCat does."""
     params = await request_params(request)
