@@ -244,3 +244,13 @@ def test_quota_is_456_and_a_wrong_key_403(limited: Served, standin: StandIn) -> 
     wrong = deepl.Translator("not-a-key", server_url=limited.url)
     with pytest.raises(deepl.AuthorizationException):
         wrong.translate_text("Hi", source_lang="EN", target_lang="FR")
+
+
+def test_a_model_failure_is_a_500_in_deepls_shape(service: Served, standin: StandIn) -> None:
+    standin.add_reply("Explode", 400)
+    response = httpx.post(
+        f"{service.url}/v2/translate",
+        json={"text": ["Explode."], "source_lang": "EN", "target_lang": "FR"},
+    )
+    assert response.status_code == 500
+    assert set(response.json()) == {"message"} and "answered 400" in response.json()["message"]

@@ -91,3 +91,15 @@ def test_a_client_error_surfaces_as_an_http_error(libre: LibreTranslateAPI) -> N
     with pytest.raises(HTTPError) as caught:
         libre.translate("Hi", "en", "xx")
     assert caught.value.code == 400
+
+
+def test_a_model_failure_is_a_500_in_libretranslates_shape(
+    service: Served, standin: StandIn
+) -> None:
+    standin.add_reply("Explode", 400)
+    response = httpx.post(
+        f"{service.url}/libretranslate/translate",
+        json={"q": "Explode.", "source": "en", "target": "fr"},
+    )
+    assert response.status_code == 500
+    assert "answered 400" in response.json()["error"]

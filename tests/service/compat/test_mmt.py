@@ -133,3 +133,26 @@ def test_size_errors_keep_the_envelope(service: Served) -> None:
     assert response.status_code == 413
     assert response.json()["error"]["type"] == "ContentTooLargeException"
     assert response.json()["status"] == 413
+
+
+def test_weblates_get_request(service: Served, standin: StandIn) -> None:
+    headers = {"MMT-ApiKey": "k", "MMT-Platform": "Weblate", "MMT-PlatformVersion": "5.9"}
+    params = {
+        "q": EN_FR_UNITS[1][0],
+        "source": "en",
+        "target": "fr",
+    }  # weblate/machinery/modernmt.py
+    response = httpx.get(f"{service.url}/mmt/translate", params=params, headers=headers)
+    assert response.json()["data"]["translation"] == EN_FR_UNITS[1][1]
+    pairs = httpx.get(f"{service.url}/mmt/languages", headers=headers).json()["data"]
+    assert "fr" in pairs["en"]
+
+
+def test_a_model_failure_keeps_the_envelope(service: Served, standin: StandIn) -> None:
+    standin.add_reply("Explode", 400)
+    response = httpx.get(
+        f"{service.url}/mmt/translate", params={"q": "Explode.", "source": "en", "target": "fr"}
+    )
+    assert response.status_code == 502
+    assert response.json()["status"] == 502
+    assert response.json()["error"]["type"] == "ServiceException"
