@@ -56,9 +56,7 @@ def from_deepl(code: str, *, target: bool, field: str) -> str:
     upper = code.strip().upper()
     if target:
         upper = DEEPL_TARGET_ALIASES.get(upper, upper)
-        known = DEEPL_TARGET
-    else:
-        known = DEEPL_SOURCE
+    known: tuple[str, ...] = DEEPL_TARGET if target else DEEPL_SOURCE
     if upper not in known:
         raise InvalidLanguage(f"Value for '{field}' not supported: {code!r}")
     return _bcp47(upper)

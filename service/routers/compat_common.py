@@ -6,6 +6,7 @@ only maps that native status onto its API's (`ErrorShape`). Parameters may come 
 query, a JSON body or a form body (DeepL and LibreTranslate clients use all three).
 """
 
+import mimetypes
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
@@ -139,3 +140,9 @@ async def upload(params: Params, name: str) -> tuple[bytes, str]:
     if not isinstance(value, UploadFile):
         raise InvalidFile(f"missing file parameter {name!r} (multipart/form-data)")
     return await value.read(), value.filename or ""
+
+
+def document_response(data: bytes, filename: str) -> Response:
+    """A translated document, typed by its file name's extension."""
+    media_type = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    return Response(data, media_type=media_type)

@@ -42,13 +42,13 @@ from service.routers.compat_common import (
     CompatDep,
     Params,
     as_list,
+    document_response,
     error_route,
     request_params,
     tenant_for,
     text_param,
     upload,
 )
-from service.routers.jobs import _MEDIA_TYPES as MEDIA_TYPES
 from tm.errors import InvalidFile, InvalidLanguage
 from tm.models import Glossary, Job, JobState
 from tm.store.base import UnknownJob
@@ -371,5 +371,4 @@ async def document_result(document_id: str, request: Request, services: Services
         if job.state.finished:
             raise JobNotDone(f"the document translation ended: {job.error or job.state.value}")
         return JSONResponse({"message": "Document not ready"}, status_code=503)
-    suffix = "." + job.spec.filename.rsplit(".", 1)[-1].lower() if "." in job.spec.filename else ""
-    return Response(data, media_type=MEDIA_TYPES.get(suffix, "application/octet-stream"))
+    return document_response(data, job.spec.filename)

@@ -34,13 +34,13 @@ from service.routers.compat_common import (
     CompatDep,
     Params,
     as_list,
+    document_response,
     error_route,
     request_params,
     tenant_for,
     text_param,
     upload,
 )
-from service.routers.jobs import _MEDIA_TYPES as MEDIA_TYPES
 from tm.errors import InvalidFile, InvalidLanguage
 from tm.models import JobState
 from tm.store.base import UnknownJob
@@ -53,7 +53,7 @@ DOWNLOAD_KEY_OPTION = "libre_download_key"
 """The job option holding the key in a `/translate_file` download URL."""
 
 _STATUS = {401: 403, 404: 400, 409: 400, 413: 400, 415: 400, 422: 400, 502: 500, 503: 500}
-_CODE_STATUS = {"quota_exceeded": 429, "llm_rate_limited": 429}
+_CODE_STATUS = {"quota_exceeded": 429, "llm_rate_limited": 429, "job_not_done": 500}
 
 
 def _render(status: int, code: str, message: str) -> Response:
@@ -198,5 +198,4 @@ async def download_file(
     stored = str(job.spec.options.get(DOWNLOAD_KEY_OPTION, ""))
     if not stored or not hmac.compare_digest(stored, key) or data is None:
         raise UnknownJob(f"no translated file {name!r} here")
-    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    return Response(data, media_type=MEDIA_TYPES.get(suffix, "application/octet-stream"))
+    return document_response(data, name)

@@ -150,6 +150,13 @@ def test_usage_counts_characters(translator: deepl.Translator) -> None:
             "Not found",
         ),
         (lambda t: t.get_glossary("glo_missing"), deepl.GlossaryNotFoundException, "not found"),
+        (
+            lambda t: t.translate_document_upload(
+                b"%PDF-1.7", filename="a.pdf", source_lang="EN", target_lang="FR"
+            ),
+            deepl.DeepLException,
+            "Bad request",
+        ),
     ],
 )
 def test_errors_have_deepls_statuses(
