@@ -6,6 +6,8 @@ own status). Memories come from the request (ModernMT's `hints`/`context_vector`
 from the tenant's configured defaults (`ADAPTMT_COMPAT_MEMORIES`), by id or by name.
 """
 
+import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -18,6 +20,19 @@ from service.pipeline import Options, TranslationRequest, Translator
 from service.settings import Settings
 from tm.errors import UnknownMemory
 from tm.store import Store
+
+MAX_IMPORT_JOBS = 10_000
+"""ModernMT import jobs remembered for `/import-jobs/{id}`; the oldest are forgotten first."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportJob:
+    """A ModernMT-style import: adaptmt stores content synchronously, so it is done at once."""
+
+    id: str
+    memory: str
+    size: int
+    tenant: str
 
 
 class SegmentFailed(LLMError):
@@ -52,6 +67,7 @@ class Compat:
     translator: Translator
     meter: CharacterMeter = field(default_factory=CharacterMeter)
     replays: ReplayGuard = field(default_factory=ReplayGuard)
+    imports: OrderedDict[str, ImportJob] = field(default_factory=OrderedDict)
 
     def __post_init__(self) -> None:
         self.meter.limit = self.settings.compat_character_limit
@@ -122,6 +138,14 @@ class Compat:
                 out[index] = protected[index].restore(segment.text)
         self.meter.add(request.tenant, characters)
         return out
+
+    def record_import(self, memory_id: str, size: int, tenant: str) -> ImportJob:
+        """Remember a finished import so that its status can be asked for."""
+        job = ImportJob(str(uuid.uuid4()), memory_id, size, tenant)
+        self.imports[job.id] = job
+        while len(self.imports) > MAX_IMPORT_JOBS:
+            self.imports.popitem(last=False)
+        return job
 
     def options(self) -> Options:
         """The pipeline's defaults (the compatible APIs have no per-request options)."""

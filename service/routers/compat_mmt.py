@@ -10,7 +10,8 @@ a segment posted to `/memories/{id}/content` is a translator's confirmed transla
 used by the next request (PUT with a `tuid` corrects the unit with that tuid).
 """
 
-import uuid
+import gzip
+import io
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -27,7 +28,7 @@ from service.compat.protocol import (
     MMTTranslate,
     body_doc,
 )
-from service.compat.translate import CompatRequest
+from service.compat.translate import Compat, CompatRequest, ImportJob
 from service.deps import ServicesDep
 from service.routers.compat_common import (
     CompatDep,
@@ -37,8 +38,10 @@ from service.routers.compat_common import (
     request_params,
     tenant_for,
     text_param,
+    upload,
 )
-from tm.errors import InvalidFile, InvalidLanguage
+from tm.errors import InvalidFile, InvalidLanguage, NotFound
+from tm.formats import read_memory
 from tm.langs import normalize_tag
 from tm.models import Memory, Origin, TranslationUnit
 
@@ -239,8 +242,18 @@ async def delete_memory(memory_id: str, request: Request, services: ServicesDep)
     return ok(_memory_out(memory))
 
 
+def _import_out(job: ImportJob) -> dict[str, Any]:
+    return ok({"id": job.id, "memory": job.memory, "size": job.size, "progress": 1.0})
+
+
 async def _add_content(
-    memory_ids: list[str], params: Params, services: ServicesDep, tenant: str, *, by_tuid: bool
+    memory_ids: list[str],
+    params: Params,
+    services: ServicesDep,
+    compat: Compat,
+    tenant: str,
+    *,
+    by_tuid: bool,
 ) -> dict[str, Any]:
     tuid = text_param(params, "tuid", required=by_tuid)
     source_lang = normalize_tag(text_param(params, "source") or "")
@@ -259,7 +272,7 @@ async def _add_content(
             origin=Origin.CORRECTION if by_tuid else Origin.CONFIRMED,
         )
         await add_unit(services.store, memory_id, unit, tenant=tenant)
-    return ok({"id": str(uuid.uuid4()), "memory": memory_ids[0], "size": 1, "progress": 1.0})
+    return _import_out(compat.record_import(memory_ids[0], 1, tenant))
 
 
 @router.post("/memories/{memory_id}/content", openapi_extra=body_doc(MMTContent, *JSON_OR_FORM))
@@ -268,21 +281,55 @@ async def _add_content(
     operation_id="mmt_correct_content",
     openapi_extra=body_doc(MMTContent, *JSON_OR_FORM),
 )
-async def memory_content(memory_id: str, request: Request, services: ServicesDep) -> dict[str, Any]:
+async def memory_content(
+    memory_id: str, request: Request, services: ServicesDep, compat: CompatDep
+) -> dict[str, Any]:
     """Add a confirmed segment (`source`, `target`, `sentence`, `translation`, `tuid`), or with
     PUT correct the unit with that `tuid`; it is used by the very next translation."""
     params = await request_params(request)
     tenant = await _tenant(services, request)
     if "tmx" in params:
-        raise InvalidFile("TMX uploads go to /v1/memories/{id}/import")
+        return await _import_tmx(memory_id, params, services, compat, tenant)
     by_tuid = request.method == "PUT"
-    return await _add_content([memory_id], params, services, tenant, by_tuid=by_tuid)
+    return await _add_content([memory_id], params, services, compat, tenant, by_tuid=by_tuid)
+
+
+async def _import_tmx(
+    memory_id: str, params: Params, services: ServicesDep, compat: Compat, tenant: str
+) -> dict[str, Any]:
+    """A multipart `tmx` file (gzip when `compression=gzip`), imported atomically."""
+    data, _ = await upload(params, "tmx")
+    if text_param(params, "compression", required=False) == "gzip":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError):
+            raise InvalidFile("the tmx upload is not gzip data") from None
+    await services.store.get_memory(memory_id, tenant=tenant)
+    reading = read_memory(io.BytesIO(data), "tmx")
+    result = await services.store.add_units(memory_id, reading, tenant=tenant)
+    return _import_out(compat.record_import(memory_id, result.added + result.updated, tenant))
+
+
+@router.get("/import-jobs/{job_id}")
+async def import_job(
+    job_id: str, request: Request, services: ServicesDep, compat: CompatDep
+) -> dict[str, Any]:
+    """An import's status; imports finish before they are answered, so `progress` is 1.0."""
+    tenant = await _tenant(services, request)
+    job = compat.imports.get(job_id)
+    if job is None or job.tenant != tenant:
+        raise NotFound(f"no import job {job_id!r} (they are remembered by this process only)")
+    return _import_out(job)
 
 
 @router.post("/memories/content", openapi_extra=body_doc(MMTContentMany, *JSON_OR_FORM))
-async def memories_content(request: Request, services: ServicesDep) -> dict[str, Any]:
+async def memories_content(
+    request: Request, services: ServicesDep, compat: CompatDep
+) -> dict[str, Any]:
     """Add a confirmed segment to several memories (`memories=id1,id2`), as MateCat does."""
     params = await request_params(request)
     tenant = await _tenant(services, request)
     memory_ids = [m.strip() for m in (text_param(params, "memories") or "").split(",") if m.strip()]
-    return await _add_content(memory_ids, params, services, tenant, by_tuid=False)
+    if not memory_ids:
+        raise InvalidFile("missing parameter 'memories'")
+    return await _add_content(memory_ids, params, services, compat, tenant, by_tuid=False)

@@ -1,6 +1,8 @@
 """ModernMT's API driven by the official `modernmt` client and by MateCat's exact requests."""
 
+import gzip
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -156,3 +158,27 @@ def test_a_model_failure_keeps_the_envelope(service: Served, standin: StandIn) -
     assert response.status_code == 502
     assert response.json()["status"] == 502
     assert response.json()["error"]["type"] == "ServiceException"
+
+
+TMX = """<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4"><header srclang="en" datatype="plaintext" segtype="sentence"
+ adminlang="en" o-tmf="test" creationtool="test" creationtoolversion="1"/>
+<body><tu tuid="t1"><tuv xml:lang="en"><seg>Turn off the power.</seg></tuv>
+<tuv xml:lang="es"><seg>Apague la alimentación.</seg></tuv></tu></body></tmx>""".encode()
+
+
+@pytest.mark.parametrize("compression", [None, "gzip"])
+def test_tmx_import_and_its_import_job(
+    mmt: ModernMT, tmp_path: Path, compression: str | None
+) -> None:
+    memory = mmt.memories.create(f"imported-{compression}")
+    path = tmp_path / "memory.tmx"
+    path.write_bytes(gzip.compress(TMX) if compression else TMX)
+    job = mmt.memories.import_tmx(memory.id, str(path), compression=compression)
+    assert (job.memory, job.size, job.progress) == (memory.id, 1, 1.0)
+    assert mmt.memories.get_import_status(job.id).progress == 1.0
+    translation = mmt.translate("en", "es", "Turn off the power.", hints=[memory.id])
+    assert translation.translation == "Apague la alimentación."
+    with pytest.raises(ModernMTException) as caught:
+        mmt.memories.get_import_status("not-a-job")
+    assert caught.value.status == 404
