@@ -35,7 +35,7 @@ class DeepLGlossary(BaseModel):
 class DeepLDocument(BaseModel):
     file: bytes = Field(json_schema_extra={"format": "binary"})
     target_lang: str
-    source_lang: str = Field(description="Required by adaptmt for documents.")
+    source_lang: str | None = Field(None, description="Detected when omitted (not XLIFF).")
     glossary_id: str | None = None
     filename: str | None = None
     output_format: str | None = Field(None, description="Only the input's own format.")

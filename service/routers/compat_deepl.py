@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 
-from service.compat.detect import detect
+from service.compat.detect import detect, document_language
 from service.compat.glossary import entries_tsv, parse_entries
 from service.compat.languages import (
     DEEPL_SOURCE,
@@ -306,7 +306,8 @@ async def upload_document(request: Request, services: ServicesDep) -> dict[str, 
 
     It becomes an adaptmt document job (XLIFF, PO, JSON, DOCX, HTML, Markdown, text) with the
     tenant's configured memories; the answer's `document_id` and `document_key` fetch its
-    status and result. `source_lang` is required here (DeepL would detect it).
+    status and result. Without `source_lang` the text's language is detected (not for XLIFF,
+    which declares it: send source_lang).
     """
     params = await request_params(request)
     tenant = await _tenant(services, request, params)
@@ -315,7 +316,10 @@ async def upload_document(request: Request, services: ServicesDep) -> dict[str, 
     target = from_deepl(text_param(params, "target_lang") or "", target=True, field="target_lang")
     source_code = text_param(params, "source_lang", required=False)
     if not source_code:
-        raise InvalidFile("Parameter 'source_lang' is required by this server for documents.")
+        candidates = tuple(code.lower() for code in DEEPL_SOURCE)
+        source_code = await document_language(data, filename, target, candidates)
+        if source_code is None:
+            raise InvalidFile("the document's language could not be detected; send source_lang")
     source = from_deepl(source_code, target=False, field="source_lang")
     output = text_param(params, "output_format", required=False)
     if output and not filename.lower().endswith("." + output.lower()):

@@ -114,6 +114,14 @@ def test_translate_document_through_a_job(translator: deepl.Translator, tmp_path
     )
 
 
+def test_a_documents_language_is_detected(translator: deepl.Translator, tmp_path: Path) -> None:
+    source = tmp_path / "brief.txt"
+    source.write_text("Bitte waschen Sie sich regelmäßig die Hände mit Seife.\n", encoding="utf-8")
+    target = tmp_path / "brief.fr.txt"
+    translator.translate_document_from_filepath(source, target, target_lang="FR")
+    assert target.read_text(encoding="utf-8").startswith(MARKER + "Bitte waschen")
+
+
 def test_a_document_key_is_required(translator: deepl.Translator, tmp_path: Path) -> None:
     handle = translator.translate_document_upload(
         b"Hello.\n", filename="a.txt", source_lang="EN", target_lang="FR"
@@ -155,7 +163,12 @@ def test_usage_counts_characters(translator: deepl.Translator) -> None:
                 b"%PDF-1.7", filename="a.pdf", source_lang="EN", target_lang="FR"
             ),
             deepl.DeepLException,
-            "Bad request",
+            "Bad request.*pdf",
+        ),
+        (
+            lambda t: t.translate_document_upload(b"%PDF-1.7", filename="a.pdf", target_lang="FR"),
+            deepl.DeepLException,
+            "Bad request.*pdf",
         ),
     ],
 )
