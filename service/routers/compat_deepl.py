@@ -159,8 +159,8 @@ async def translate(
     detected = deepl_source_code(source)
     return {
         "translations": [
-            {"detected_source_language": detected, "text": text, "billed_characters": len(source)}
-            for source, text in zip(texts, translated, strict=True)
+            {"detected_source_language": detected, "text": text, "billed_characters": len(sent)}
+            for sent, text in zip(texts, translated, strict=True)
         ]
     }
 
