@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.comet import CometEstimator, CometScorer
+from service.compat.translate import Compat
 from service.deps import Services
 from service.errors import HANDLED, RequestTooLarge, describe, envelope, validation_problems
 from service.jobs import JobRunner, job_limits
@@ -28,7 +29,18 @@ from service.llm import LLMClient, new_http_client
 from service.metrics import Metrics
 from service.pipeline import Translator
 from service.qe import QEError, QualityEstimator, RemoteEstimator
-from service.routers import glossaries, health, jobs, memories, qe, translate
+from service.routers import (
+    compat_deepl,
+    compat_libre,
+    compat_mmt,
+    glossaries,
+    health,
+    jobs,
+    memories,
+    qe,
+    translate,
+    webhooks,
+)
 from service.settings import Settings
 from service.terminology import Terminology
 from tm.store import Store, open_store
@@ -105,6 +117,7 @@ def create_app(
         app.state.services = Services(
             settings, the_store, llm, translator, Metrics(), runner=runner
         )
+        app.state.compat = Compat(settings, the_store, translator)
         await runner.start()
         try:
             yield
@@ -126,6 +139,9 @@ def create_app(
     _install_error_handlers(app)
     for module in (translate, memories, glossaries, jobs, qe, health):
         app.include_router(module.router)
+    for module in (compat_deepl, compat_libre, compat_mmt, webhooks):  # compatible APIs
+        app.include_router(module.router)
+    app.add_middleware(compat_mmt.MethodOverride)
     app.add_middleware(_MetricsMiddleware)
     app.add_middleware(_SizeLimit, max_bytes=settings.max_upload_bytes)
     return app

@@ -19,6 +19,9 @@ next. The table below is the single place where an exception becomes a status an
     Conflict                                              409      conflict
     RequestTooLarge                                       413      request_too_large
     Unauthorized                                          401      unauthorized
+    QuotaExceeded (compatible APIs' character limit)      429      quota_exceeded
+    WebhookRejected (bad signature, stale, replayed)      401      webhook_rejected
+    WebhookPayloadInvalid                                 422      invalid_webhook
     QENotConfigured                                       404      qe_not_configured
     ContextLengthExceeded                                 422      context_length_exceeded
     LLMRejected                                           502      llm_rejected
@@ -75,6 +78,18 @@ class JobNotDone(ServiceError):
     """A job's result asked for before the job is done."""
 
 
+class QuotaExceeded(ServiceError):
+    """A request that would take a tenant over its monthly character limit."""
+
+
+class WebhookRejected(ServiceError):
+    """A webhook request whose signature, timestamp or id does not check out."""
+
+
+class WebhookPayloadInvalid(ServiceError):
+    """A signed webhook body that is not the event it should be."""
+
+
 @dataclass(frozen=True, slots=True)
 class ErrorInfo:
     """How an exception is answered."""
@@ -96,6 +111,9 @@ _TABLE: list[tuple[type[Exception], ErrorInfo]] = [  # most specific first
     (Conflict, ErrorInfo(409, "conflict")),
     (RequestTooLarge, ErrorInfo(413, "request_too_large")),
     (Unauthorized, ErrorInfo(401, "unauthorized")),
+    (QuotaExceeded, ErrorInfo(429, "quota_exceeded")),
+    (WebhookRejected, ErrorInfo(401, "webhook_rejected")),
+    (WebhookPayloadInvalid, ErrorInfo(422, "invalid_webhook")),
     (QENotConfigured, ErrorInfo(404, "qe_not_configured")),
     (JobNotDone, ErrorInfo(409, "job_not_done")),
     (ContextLengthExceeded, ErrorInfo(422, "context_length_exceeded")),

@@ -107,6 +107,7 @@ class TranslationRequest:
     options: Options = field(default_factory=Options)
     tenant: str = DEFAULT_TENANT
     request_id: str | None = None
+    context: str | None = None  # text around the segments, shown to the model, not translated
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,6 +358,7 @@ class Translator:
             layout=request.options.layout,
             max_prompt_tokens=request.options.max_prompt_tokens,
             max_examples=max_examples,
+            context=request.context,
         )
 
     async def _complete(

@@ -105,6 +105,7 @@ _SYSTEM = (
 _TRANSLATE_HEADER = "Translate from {source} into {target}:"
 _TRANSLATE_HEADER_RE = re.compile(r"^Translate from [^\n]+ into [^\n]+:\n", re.MULTILINE)
 _TERMS_HEADER = "Required terminology:"
+_CONTEXT_HEADER = "Context of the text (for meaning and style only; do not translate it):"
 _EXAMPLES_HEADER = "Earlier translations of similar texts, the most similar last:"
 _EXAMPLE = "Example {number}\n{source_name}: {source}\n{target_name}: {target}"
 
@@ -152,8 +153,12 @@ def format_term(entry: GlossaryEntry) -> str:
     return f"- {line}"
 
 
-def _source_turn(source: str, terms: Sequence[GlossaryEntry], names: dict[str, str]) -> str:
-    parts = [_TERMS_HEADER + "\n" + "\n".join(map(format_term, terms))] if terms else []
+def _source_turn(
+    source: str, terms: Sequence[GlossaryEntry], names: dict[str, str], context: str | None = None
+) -> str:
+    parts = [f"{_CONTEXT_HEADER}\n{context}"] if context else []
+    if terms:
+        parts.append(_TERMS_HEADER + "\n" + "\n".join(map(format_term, terms)))
     parts.append(_TRANSLATE_HEADER.format(**names) + "\n" + source)
     return "\n\n".join(parts)
 
@@ -178,10 +183,11 @@ def _messages(
     terms: Sequence[GlossaryEntry],
     layout: FewShotLayout,
     pair: tuple[str, str],
+    context: str | None = None,
 ) -> list[Message]:
     system = system_message(*pair)
     names = {"source": display_name(pair[0]), "target": display_name(pair[1])}
-    final = _source_turn(source, terms, names)
+    final = _source_turn(source, terms, names, context)
     if layout is FewShotLayout.BLOCK:
         content = f"{_examples_block(examples, names)}\n\n{final}" if examples else final
         return [system, {"role": "user", "content": content}]
@@ -213,19 +219,22 @@ def build_translation_prompt(
     max_prompt_tokens: int | None = None,
     max_examples: int | None = None,
     estimate: TokenEstimator = estimate_tokens,
+    context: str | None = None,
 ) -> Prompt:
     """Build the chat messages that translate `source`, fitted to `max_prompt_tokens`.
 
     The kept examples are always the most similar ones: the budget drops the least similar
     first and never the source or the terms (`over_budget` says when those alone are too
     long). `max_examples` caps the count, e.g. to retry after a context-length error.
+    `context` (e.g. the text around a segment, sent by a DeepL-style client) goes before the
+    terms in the last user turn, marked as not to be translated.
     """
     ranked = _by_similarity(examples)
     keep = len(ranked) if max_examples is None else max(0, min(max_examples, len(ranked)))
     pair = (source_lang, target_lang)
     while True:
         used = ranked[len(ranked) - keep :] if keep else []
-        messages = _messages(source, used, terms, layout, pair)
+        messages = _messages(source, used, terms, layout, pair, context)
         tokens = estimate_messages(messages, estimate)
         fits = max_prompt_tokens is None or tokens <= max_prompt_tokens
         if fits or keep == 0:

@@ -9,13 +9,15 @@ from pathlib import Path
 from typing import Annotated
 
 from platformdirs import user_data_path
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from service.comet import DEFAULT_BATCH_SIZE, check_checkpoint_files, check_device
+from service.compat.webhooks import secret_bytes
 from service.llm import LLMConfig
 from service.pipeline import Options
 from service.prompts import DEFAULT_LAYOUT, FewShotLayout
+from tm.models import DEFAULT_TENANT
 
 DEFAULT_LLM_URL = "http://127.0.0.1:8000/v1"
 """Where `vllm serve MODEL` listens by default."""
@@ -30,6 +32,21 @@ def default_database_url() -> str:
 
 
 Percent = Annotated[int, Field(ge=0, le=100)]
+
+
+class WebhookConfig(BaseModel):
+    """Where one webhook's confirmed translations go: a Standard Webhooks secret and a memory."""
+
+    secret: SecretStr = Field(description="The `whsec_<base64>` secret Weblate shows.")
+    tenant: str = Field(DEFAULT_TENANT, description="The tenant whose memory receives them.")
+    memory: str = Field(description="The memory (id or name) the translations go into.")
+    source_lang: str = Field(description="The project's source language (Weblate omits it).")
+
+    @field_validator("secret")
+    @classmethod
+    def _whsec(cls, secret: SecretStr) -> SecretStr:
+        secret_bytes(secret.get_secret_value())  # raises ValueError with what is wrong
+        return secret
 
 
 class Settings(BaseSettings):
@@ -111,6 +128,29 @@ class Settings(BaseSettings):
         30, gt=0, description="A worker's hold on a job; a dead worker's job resumes after it."
     )
     job_poll_s: float = Field(1.0, gt=0, description="How often idle workers look for jobs.")
+
+    # -- compatible APIs (DeepL /v2, LibreTranslate, ModernMT) and webhooks (service.compat) -----
+    compat_memories: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="JSON: tenant -> memories (ids or names) that the tenant's DeepL-, "
+        "LibreTranslate- and ModernMT-style requests use when they name none, e.g. "
+        '`{"acme": ["acme-main"], "local": ["m_1a2b"]}`.',
+    )
+    compat_character_limit: int | None = Field(
+        None,
+        ge=1,
+        description="Characters a tenant may translate per calendar month (UTC) through the "
+        "compatible APIs (DeepL answers 456 over it); counted by each server process. None: "
+        "no limit.",
+    )
+    webhooks: dict[str, WebhookConfig] = Field(
+        default_factory=dict,
+        description="JSON: webhook name -> {secret (whsec_...), tenant, memory, source_lang}; "
+        "Weblate posts to /webhooks/weblate/{name}.",
+    )
+    webhook_tolerance_s: int = Field(
+        300, ge=1, description="How far a webhook's timestamp may be from now (replay window)."
+    )
 
     @field_validator("llm_url")
     @classmethod

@@ -71,6 +71,16 @@ def test_terms_come_after_the_examples_and_before_the_source(layout: FewShotLayo
     assert final.index("Required terminology") < final.index(SOURCE)
 
 
+@pytest.mark.parametrize("layout", list(FewShotLayout))
+def test_context_comes_first_in_the_last_turn_and_is_not_the_source(layout: FewShotLayout) -> None:
+    messages = build(layout=layout, context="A banking app.").messages
+    final = messages[-1]["content"]
+    assert final.index("A banking app.") < final.index("Required terminology") < final.index(SOURCE)
+    assert "do not translate it" in final
+    assert source_of(messages) == SOURCE
+    assert all("A banking app." not in m["content"] for m in messages[:-1])
+
+
 @pytest.mark.parametrize(
     ("entry", "line"),
     [
