@@ -9,10 +9,10 @@ and the LLM client sends it to vLLM as `X-Request-Id`.
 
 import json
 import logging
+import os
 import re
 import sys
 import time
-import uuid
 from contextvars import ContextVar
 from enum import StrEnum
 from typing import Any
@@ -46,7 +46,7 @@ def request_id_from(header: str | None) -> str:
     """The incoming id when it is short and plain enough to pass on, else a new one."""
     if header and len(header) <= MAX_REQUEST_ID_CHARS and _REQUEST_ID_RE.fullmatch(header):
         return header
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()  # as random as a uuid4, a fifth of its cost
 
 
 def redact_url(url: str) -> str:

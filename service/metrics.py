@@ -4,7 +4,7 @@ Each app gets its own registry (no process-wide singleton), so tests can build s
 apps in one process. What is counted, and where:
 
 * HTTP requests and their latency, per route template (the app's middleware);
-* every translated segment, from the HTTP API, document jobs and the CLI alike
+* every translated segment, from the HTTP API and document jobs alike
   (`observe_segment`, the `Translator`'s observer): origin, latency, per-step times, the
   band of its best TM match, each glossary term's status, post-editing and QE;
 * every LLM call (`LLMMetrics`, the `LLMClient`'s observer): latency, tokens, errors by

@@ -1,6 +1,7 @@
 """docker-compose.yml, read without a container engine: the services, their wiring, the GPU,
 the volumes, and the variables it reads (all documented in .env.example)."""
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -8,6 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from compose_spec import PyCompose
 
 from service.settings import Settings
 
@@ -15,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES: dict[str, Any] = COMPOSE["services"]
 SETTINGS_ENV = {f"ADAPTMT_{name.upper()}" for name in Settings.model_fields}
-VARIABLE = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)(?::?-[^}]*)?\}")
+VARIABLE = re.compile(r"\$\{([A-Z_][A-Z0-9_]*)(?::?-([^}]*))?\}")
 """A compose interpolation, `${NAME}`, `${NAME:-default}` or `${NAME-default}`."""
 SERVICE_KEYS = {
     "image",
@@ -32,6 +34,36 @@ SERVICE_KEYS = {
 }
 """Keys the services may use; anything else is a typo (docker compose would refuse it)."""
 CONDITIONS = {"service_started", "service_healthy", "service_completed_successfully"}
+
+
+def _specified(text: str) -> PyCompose:
+    """The file after interpolation with its defaults, checked against the Compose spec."""
+    interpolated = VARIABLE.sub(lambda m: m.group(2) or "", text)
+    data = yaml.safe_load(interpolated)  # resolves the `<<:` merges, as docker compose does
+    data = {k: v for k, v in data.items() if not k.startswith("x-")}  # anchors only
+    compose = PyCompose.from_json(json.dumps(data))
+    compose.validate()
+    return compose
+
+
+def test_the_file_follows_the_compose_specification() -> None:
+    compose = _specified((ROOT / "docker-compose.yml").read_text())
+    assert sorted(compose.service_names()) == ["adaptmt", "migrate", "postgres", "vllm"]
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("condition: service_healthy", "condition: service_ready"),
+        ("count: all", "count: most"),
+        ("    ipc: host", "    ipx: host"),
+    ],
+)
+def test_the_specification_check_refuses_a_broken_file(old: str, new: str) -> None:
+    text = (ROOT / "docker-compose.yml").read_text()
+    assert old in text
+    with pytest.raises(ValueError):
+        _specified(text.replace(old, new, 1))
 
 
 def _flag(command: list[str], name: str) -> str:
@@ -111,7 +143,7 @@ def test_the_start_order_waits_for_the_database_and_the_migration(
 def test_the_migration_runs_db_upgrade_with_the_image_the_service_runs() -> None:
     migrate, api = SERVICES["migrate"], SERVICES["adaptmt"]
     assert migrate["command"] == ["db", "upgrade"]
-    assert migrate["image"] == api["image"] and migrate["build"] == "."
+    assert migrate["image"] == api["image"] and migrate["build"] == api["build"] == "."
     assert migrate["restart"] == "no"
 
 
@@ -127,7 +159,7 @@ def test_every_adaptmt_variable_is_a_setting(service: str) -> None:
 
 
 def test_every_variable_the_file_reads_is_documented_in_the_env_example() -> None:
-    used = set(VARIABLE.findall((ROOT / "docker-compose.yml").read_text()))
+    used = {m.group(1) for m in VARIABLE.finditer((ROOT / "docker-compose.yml").read_text())}
     example = (ROOT / ".env.example").read_text()
     documented = {
         line.split("=")[0] for line in example.splitlines() if re.match(r"[A-Z_]+=", line)

@@ -20,6 +20,8 @@ KUBERNETES_VERSION = "1.31.0"
 """The oldest Kubernetes the manifests target (HPA v2, PDB v1, Ingress v1 are all GA there)."""
 TARGETS = {"base": K8S / "base", "example": K8S / "overlays" / "example"}
 RENDERED = {name: render(path) for name, path in TARGETS.items()}
+ADMIN = {path.name: load_documents(path)[0] for path in sorted((K8S / "admin").glob("*.yaml"))}
+"""One-off Jobs an operator creates by hand (`kubectl create -f`), outside the kustomizations."""
 SETTINGS_ENV = {f"ADAPTMT_{name.upper()}" for name in Settings.model_fields}
 
 
@@ -47,6 +49,26 @@ def test_every_rendered_object_is_valid_against_the_kubernetes_schema(
     target: str, obj: Obj
 ) -> None:
     kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+
+
+@pytest.mark.parametrize("name", sorted(ADMIN))
+def test_every_admin_job_is_valid_and_runs_in_the_namespace_with_the_service_secret(
+    name: str,
+) -> None:
+    job = ADMIN[name]
+    kubernetes_validate.validate(job, KUBERNETES_VERSION, strict=True)
+    assert job["metadata"]["namespace"] == "adaptmt"
+    secret = find(RENDERED["base"], "Secret", "adaptmt-secrets")
+    for kind, ref in _references(job):
+        assert (kind, ref["name"]) == ("Secret", secret["metadata"]["name"])
+        assert ref["key"] in secret["stringData"]
+
+
+def test_the_key_job_creates_a_key_with_the_example_release_image() -> None:
+    job = ADMIN["create-key.yaml"]["spec"]["template"]["spec"]["containers"][0]
+    api = container(find(RENDERED["example"], "Deployment", "adaptmt"), "adaptmt")
+    assert job["args"][:3] == ["keys", "create", "--tenant"]
+    assert job["image"] == api["image"]
 
 
 @pytest.mark.parametrize(
@@ -246,4 +268,5 @@ def test_every_manifest_file_is_used_by_a_kustomization() -> None:
         entries = [*spec.get("resources", []), *(p["path"] for p in spec.get("patches", []))]
         listed |= {(kustomization.parent / e).resolve() for e in entries}
     files = {p.resolve() for p in K8S.rglob("*.yaml") if p.name != "kustomization.yaml"}
-    assert files - listed == set()
+    admin = {p.resolve() for p in (K8S / "admin").glob("*.yaml")}
+    assert files - listed == admin
