@@ -31,8 +31,15 @@ _PASSWORD_RE = re.compile(r"(://[^:/@]+:)[^/]*@")
 ACCESS_LOGGER = "adaptmt.access"
 """The logger of the one line per HTTP request (method, route, status, duration)."""
 
-_RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
+_RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {
+    "message",
+    "asctime",
+    "color_message",  # uvicorn's copy of the message with terminal colours
+}
 """Attributes every LogRecord has; anything else on a record came from `extra=`."""
+
+QUIET_LOGGERS = ("httpx", "httpcore")
+"""Libraries that log every HTTP call at INFO: warnings only (the metrics count the calls)."""
 
 
 class LogFormat(StrEnum):
@@ -98,3 +105,5 @@ def configure_logging(log_format: LogFormat, level: str = "info") -> None:
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

@@ -131,6 +131,8 @@ def test_serve_writes_json_lines_with_the_request_id_it_sent_to_the_llm(
     ]
     assert translate[0]["duration_ms"] > 0
     assert any(line["logger"].startswith("uvicorn") for line in lines)  # uvicorn's too
+    assert not [line for line in lines if line["logger"] in ("httpx", "httpcore")]
+    assert not [line for line in lines if "color_message" in line]
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
