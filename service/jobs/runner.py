@@ -111,7 +111,7 @@ class JobRunner:
 
     async def _work(self, job: Job, worker: str) -> Job:
         work = JobWork(job, worker, self.store, self.translator, self.defaults, self.limits)
-        token = REQUEST_ID.set(f"job-{job.id}")  # its log lines and LLM calls carry the job
+        token = REQUEST_ID.set(job.id)  # its log lines carry the job id, as its LLM calls do
         try:
             await work.run()
         except JobLeaseLost as exc:

@@ -191,6 +191,8 @@ def test_the_job_gauges_show_the_shared_queue(api: httpx.Client, standin: StandI
     job = submit(api, "notes.txt", b"First line.\n\nSecond line.\n", target_lang="fr")
     assert job.status_code == 202, job.text
     wait(api, job.json()["id"])
+    sent = {r.headers.get("x-request-id") for r in standin.requests}
+    assert sent == {job.json()["id"]}  # the job's LLM calls carry its id
 
     samples = scrape(api)
 
