@@ -9,7 +9,6 @@ routes reach them through `service.deps`.
 
 import logging
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
@@ -26,6 +25,7 @@ from service.deps import Services
 from service.errors import HANDLED, RequestTooLarge, describe, envelope, validation_problems
 from service.jobs import JobRunner, job_limits
 from service.llm import LLMClient, new_http_client
+from service.logs import ACCESS_LOGGER, REQUEST_ID, request_id_from
 from service.metrics import Metrics
 from service.pipeline import Translator
 from service.qe import QEError, QualityEstimator, RemoteEstimator
@@ -46,6 +46,7 @@ from service.terminology import Terminology
 from tm.store import Store, open_store
 
 logger = logging.getLogger(__name__)
+access_log = logging.getLogger(ACCESS_LOGGER)
 
 try:
     VERSION = version("adaptmt")
@@ -102,9 +103,14 @@ def create_app(
         the_store = store or open_store(settings.database_url)
         config = settings.llm_config()
         http = new_http_client(config)
-        llm = LLMClient(config, http)
+        metrics = Metrics()
+        llm = LLMClient(config, http, observer=metrics.llm)
         translator = Translator(
-            the_store, llm, terminology=Terminology(the_store), estimator=estimator
+            the_store,
+            llm,
+            terminology=Terminology(the_store),
+            estimator=estimator,
+            observer=metrics.observe_segment,
         )
         runner = JobRunner(
             the_store,
@@ -114,9 +120,7 @@ def create_app(
             workers=settings.job_workers,
             poll_s=settings.job_poll_s,
         )
-        app.state.services = Services(
-            settings, the_store, llm, translator, Metrics(), runner=runner
-        )
+        app.state.services = Services(settings, the_store, llm, translator, metrics, runner=runner)
         app.state.compat = Compat(settings, the_store, translator)
         await runner.start()
         try:
@@ -231,7 +235,11 @@ async def _no_body() -> Message:
 
 
 class _MetricsMiddleware:
-    """Counts requests and their latency per route template, and sets `X-Request-Id`."""
+    """Counts requests and their latency per route template, sets the request id, logs access.
+
+    The request id is a valid incoming `X-Request-ID` or a new one; it is returned as
+    `X-Request-Id`, set in `service.logs.REQUEST_ID` for the request's log lines and LLM calls.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -243,8 +251,9 @@ class _MetricsMiddleware:
         started = time.perf_counter()
         status = 500
         headers = dict(scope.get("headers") or [])
-        request_id = headers.get(b"x-request-id", b"").decode("latin-1") or uuid.uuid4().hex
+        request_id = request_id_from(headers.get(b"x-request-id", b"").decode("latin-1"))
         scope.setdefault("state", {})["request_id"] = request_id
+        token = REQUEST_ID.set(request_id)
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -261,9 +270,24 @@ class _MetricsMiddleware:
         finally:
             route = scope.get("route")
             template = getattr(route, "path", "unmatched")
+            elapsed = time.perf_counter() - started
             services: Services | None = getattr(scope["app"].state, "services", None)
             if services is not None:
                 services.metrics.requests.labels(scope["method"], template, str(status)).inc()
-                services.metrics.request_seconds.labels(template).observe(
-                    time.perf_counter() - started
+                services.metrics.request_seconds.labels(template).observe(elapsed)
+            if access_log.isEnabledFor(logging.INFO):
+                access_log.info(
+                    "%s %s %d %.1f ms",
+                    scope["method"],
+                    scope["path"],
+                    status,
+                    elapsed * 1000,
+                    extra={
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "route": template,
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 3),
+                    },
                 )
+            REQUEST_ID.reset(token)

@@ -9,6 +9,7 @@ id or by name.
 import asyncio
 import ipaddress
 import json
+import logging
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
@@ -115,6 +116,7 @@ def serve(
     import uvicorn
 
     from service.app import create_app
+    from service.logs import configure_logging, redact_url
 
     overrides: dict[str, Any] = {"host": host, "port": port, "insecure_no_auth": insecure_no_auth}
     settings = Settings().model_copy(update={k: v for k, v in overrides.items() if v})
@@ -126,12 +128,22 @@ def serve(
             "--tenant NAME`, bind to 127.0.0.1, or pass --insecure-no-auth on a trusted network"
         )
     mode = f"{keys} API key(s)" if keys else "no API keys: one local tenant"
-    typer.echo(
-        f"adaptmt on http://{settings.host}:{settings.port} ({mode}); "
-        f"LLM at {settings.llm_url}; database {settings.database_url}",
-        err=True,
+    configure_logging(settings.log_format, settings.log_level)
+    logging.getLogger(__name__).info(
+        "adaptmt on http://%s:%d (%s); LLM at %s; database %s",
+        settings.host,
+        settings.port,
+        mode,
+        settings.llm_url,
+        redact_url(settings.database_url),
     )
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(  # logging as configured above; the app logs one access line per request
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+    )
 
 
 # -- translate ---------------------------------------------------------------------------------

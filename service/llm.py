@@ -27,10 +27,11 @@ import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 import httpx
 
+from service.logs import REQUEST_ID
 from service.prompts import Message, estimate_tokens
 
 OUTPUT_TOKENS_PER_SOURCE_TOKEN = 2.0
@@ -141,6 +142,18 @@ class Completion:
     retries: int  # attempts beyond the first
 
 
+class CallObserver(Protocol):
+    """Told of every chat completion call (the service's metrics, `service.metrics`)."""
+
+    def completed(self, completion: Completion) -> None: ...
+
+    def failed(self, error: LLMError, latency_s: float, retries: int) -> None: ...
+
+
+_EXHAUSTED = (LLMUnavailable, LLMTimeout, LLMRateLimited)
+"""Errors raised only once every attempt was used: a call that ends in one made all retries."""
+
+
 def max_tokens_for(source: str) -> int:
     """The `max_tokens` a translation of `source` needs, within MIN/MAX_OUTPUT_TOKENS."""
     wanted = math.ceil(estimate_tokens(source) * OUTPUT_TOKENS_PER_SOURCE_TOKEN) + MIN_OUTPUT_TOKENS
@@ -176,8 +189,15 @@ def new_http_client(config: LLMConfig) -> httpx.AsyncClient:
 class LLMClient:
     """Chat completions from one OpenAI-compatible server, with bounded concurrency and retries."""
 
-    def __init__(self, config: LLMConfig, http: httpx.AsyncClient | None = None) -> None:
+    def __init__(
+        self,
+        config: LLMConfig,
+        http: httpx.AsyncClient | None = None,
+        *,
+        observer: CallObserver | None = None,
+    ) -> None:
         self.config = config
+        self.observer = observer
         self._base_url = config.base_url.rstrip("/")
         self._owns_http = http is None
         self._http = http or new_http_client(config)
@@ -214,8 +234,17 @@ class LLMClient:
             "temperature": self.config.temperature if temperature is None else temperature,
         }
         started = time.perf_counter()
-        response, retries = await self._send("POST", "/chat/completions", body, request_id)
-        return _parse_completion(response, model, time.perf_counter() - started, retries)
+        try:
+            response, retries = await self._send("POST", "/chat/completions", body, request_id)
+            completion = _parse_completion(response, model, time.perf_counter() - started, retries)
+        except LLMError as exc:
+            if self.observer:
+                retries = self.config.max_retries if isinstance(exc, _EXHAUSTED) else 0
+                self.observer.failed(exc, time.perf_counter() - started, retries)
+            raise
+        if self.observer:
+            self.observer.completed(completion)
+        return completion
 
     async def model(self, *, request_id: str | None = None) -> str:
         """The configured model, or the first one the server lists (asked once, then cached)."""
@@ -246,6 +275,8 @@ class LLMClient:
         return response.status_code == 200
 
     def _headers(self, request_id: str | None) -> dict[str, str]:
+        """Auth and the request id (the caller's, else the current request's or job's)."""
+        request_id = request_id or REQUEST_ID.get()
         headers = {}
         if self.config.api_key:
             headers["Authorization"] = f"Bearer {self.config.api_key}"

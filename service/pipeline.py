@@ -23,7 +23,7 @@ carries the error and no text; the others are still served, TM reuses included.
 
 import asyncio
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
 from typing import Any
@@ -216,11 +216,13 @@ class Translator:
         *,
         terminology: Terminology | None = None,
         estimator: QualityEstimator | None = None,
+        observer: Callable[[SegmentResult], None] | None = None,
     ) -> None:
         self.store = store
         self.llm = llm
         self.terminology = terminology or Terminology(store)
         self.estimator = estimator
+        self.observer = observer  # told of every segment translated (the service's metrics)
 
     async def translate(self, request: TranslationRequest) -> TranslationResult:
         """Translate every segment of the request."""
@@ -241,6 +243,9 @@ class Translator:
             *(self._translate_one(_Segment(source, request, terms)) for source in distinct)
         )
         await self._estimate(done, request.options.review_below)
+        if self.observer:
+            for result in done:
+                self.observer(result)
         by_source = dict(zip(distinct, done, strict=True))
         model = await self._model_name() if any(r.llm_calls for r in done) else None
         return TranslationResult(

@@ -6,7 +6,7 @@ environment. The README's configuration table lists the same fields.
 """
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from platformdirs import user_data_path
 from pydantic import BaseModel, Field, SecretStr, field_validator
@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from service.comet import DEFAULT_BATCH_SIZE, check_checkpoint_files, check_device
 from service.compat.webhooks import secret_bytes
 from service.llm import LLMConfig
+from service.logs import LogFormat
 from service.pipeline import Options
 from service.prompts import DEFAULT_LAYOUT, FewShotLayout
 from tm.models import DEFAULT_TENANT
@@ -112,6 +113,12 @@ class Settings(BaseSettings):
     max_segments: int = Field(256, ge=1, description="Segments per translate request.")
     max_segment_chars: int = Field(10_000, ge=1, description="Characters per segment.")
     max_upload_mb: int = Field(512, ge=1, description="Largest TMX/TBX/CSV upload.")
+    log_format: LogFormat = Field(
+        LogFormat.TEXT, description="`text`, or `json`: one object per line with the request id."
+    )
+    log_level: Literal["debug", "info", "warning", "error"] = Field(
+        "info", description="Least severe level logged; `info` logs one line per request."
+    )
 
     # -- document translation jobs -------------------------------------------------------------
     job_workers: int = Field(2, ge=1, description="Jobs one server translates at once.")

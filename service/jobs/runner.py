@@ -16,6 +16,7 @@ import socket
 import uuid
 
 from service.jobs.work import JobLimits, JobWork
+from service.logs import REQUEST_ID
 from service.pipeline import Options, Translator
 from service.settings import Settings
 from tm.models import Job
@@ -110,12 +111,15 @@ class JobRunner:
 
     async def _work(self, job: Job, worker: str) -> Job:
         work = JobWork(job, worker, self.store, self.translator, self.defaults, self.limits)
+        token = REQUEST_ID.set(job.id)  # its log lines carry the job id, as its LLM calls do
         try:
             await work.run()
         except JobLeaseLost as exc:
             log.info("job %s stopped: %s", job.id, exc)
         except Exception:
             log.exception("job %s: could not record its outcome", job.id)
+        finally:
+            REQUEST_ID.reset(token)
         return await self.store.get_job(job.id, tenant=job.tenant)
 
     async def _janitor(self) -> None:

@@ -1,6 +1,7 @@
 """Probes and metrics: `/healthz` (the process is up), `/readyz` (store and LLM), `/metrics`."""
 
 import asyncio
+import logging
 
 from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
@@ -11,6 +12,7 @@ from service.metrics import CONTENT_TYPE
 from service.protocol import Check, Health, Readiness
 
 router = APIRouter(tags=["health"])
+log = logging.getLogger(__name__)
 
 READINESS_TIMEOUT_S = 3.0
 """A probe that waits longer than this counts as failed (Kubernetes probes time out at 1-10 s)."""
@@ -60,5 +62,14 @@ async def _llm_check(services: ServicesDep) -> Check:
 
 @router.get("/metrics", response_class=Response, responses={200: {"content": {CONTENT_TYPE: {}}}})
 async def metrics(services: ServicesDep) -> Response:
-    """Prometheus metrics: requests, segments by origin, LLM tokens and latencies."""
+    """Prometheus metrics: requests, segments, TM bands, terms, APE, QE, LLM calls, job queue.
+
+    The job gauges are read from the store at each scrape (jobs of every replica).
+    """
+    try:
+        counts = await asyncio.wait_for(services.store.count_jobs(), READINESS_TIMEOUT_S)
+    except Exception:  # the other metrics are still worth a scrape
+        log.warning("job gauges not updated: the store did not answer", exc_info=True)
+    else:
+        services.metrics.observe_jobs(counts)
     return Response(services.metrics.exposition(), media_type=CONTENT_TYPE)

@@ -67,8 +67,6 @@ async def translate(
             request_id=getattr(request.state, "request_id", None),
         )
     )
-    for segment in result.segments:
-        services.metrics.observe_segment(segment)
     failed = [s for s in result.segments if s.error]
     if failed and len(failed) == len(result.segments):
         error = failed[0].error

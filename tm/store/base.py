@@ -35,6 +35,7 @@ from tm.models import (
     Job,
     JobSegment,
     JobSpec,
+    JobState,
     Match,
     Memory,
     PostEdit,
@@ -330,3 +331,10 @@ class Store(ABC):
     @abstractmethod
     async def delete_expired_jobs(self) -> int:
         """Delete the finished jobs whose retention has passed; returns how many."""
+
+    @abstractmethod
+    async def count_jobs(self) -> dict[JobState, tuple[int, int]]:
+        """Jobs of every tenant per state, with their segments not done yet (for metrics).
+
+        States without jobs may be left out.
+        """

@@ -322,6 +322,15 @@ class SQLiteJobs:
 
         return await self._write(delete)
 
+    async def count_jobs(self) -> dict[JobState, tuple[int, int]]:
+        rows = await self._read(
+            lambda conn: conn.execute(
+                "SELECT state, COUNT(*), COALESCE(SUM(segment_count - done_count), 0)"
+                " FROM jobs GROUP BY state"
+            ).fetchall()
+        )
+        return {JobState(row[0]): (int(row[1]), int(row[2])) for row in rows}
+
 
 def _extend(conn: sqlite3.Connection, job_id: str, lease_s: float) -> None:
     now = _now()

@@ -133,3 +133,22 @@ async def test_deleting_a_job_removes_its_results(store: Store) -> None:
         await store.job_segments(job.id)
     with pytest.raises(UnknownJob):
         await store.delete_job(job.id)
+
+
+async def test_jobs_are_counted_per_state_over_every_tenant_with_segments_left(
+    store: Store,
+) -> None:
+    assert await store.count_jobs() == {}
+    queued = await store.create_job(spec("a.po"), b"a", 4, tenant="acme")
+    running = await store.create_job(spec("b.po"), b"b", 5, tenant="globex")
+    finished = await store.create_job(spec("c.po"), b"c", 2)
+    claimed = await store.claim_job("w", lease_s=LEASE_S, job_id=running.id)
+    assert claimed is not None
+    await store.save_job_segments(running.id, "w", [seg("1"), seg("2")], {}, lease_s=LEASE_S)
+    await store.claim_job("w", lease_s=LEASE_S, job_id=finished.id)
+    await store.finish_job(finished.id, "w", result=b"done", retention_s=RETENTION_S)
+
+    counts = await store.count_jobs()
+
+    assert counts == {JobState.QUEUED: (1, 4), JobState.RUNNING: (1, 3), JobState.DONE: (1, 2)}
+    assert queued.state is JobState.QUEUED
