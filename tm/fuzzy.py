@@ -64,7 +64,11 @@ _SPACE_RE = re.compile(r"\s+")
 # ASCII text without `<`, `{` or `%` can hold no placeable and no unspaced script, so
 # `_TOKEN_RE` reduces to its number and word branches: `findall` on the lowercased text
 # gives the tokens without a Python step per match (most segments of European languages).
-_PLAIN_TOKEN_RE = re.compile(r"(\d+(?:[.,]\d+)*)(?!\w)|(\w+)")
+_PLAIN_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*(?!\w)|\w+")
+# every token starts after a non-word character, so the numbers are found on their own;
+# a number holds only digits, `.` and `,`, a word always a letter or `_`
+_PLAIN_NUMBER_RE = re.compile(r"(?<!\w)\d+(?:[.,]\d+)*(?!\w)")
+_NUMBER_CHARS = "0123456789.,"
 
 
 def surface(text: str) -> str:
@@ -110,13 +114,12 @@ def prepare(text: str) -> Prepared:
 
 def _prepare_plain(text: str) -> Prepared:
     """`prepare` for ASCII text without placeables: the same result, in a few C calls."""
-    found = _PLAIN_TOKEN_RE.findall(text.lower())
-    numbers = tuple(number for number, _ in found if number)
+    lowered = text.lower()
+    tokens = _PLAIN_TOKEN_RE.findall(lowered)
+    numbers = _PLAIN_NUMBER_RE.findall(lowered)
     if numbers:
-        tokens = tuple(word or NUMBER_TOKEN for number, word in found)
-    else:
-        tokens = tuple(word for _, word in found)
-    return Prepared(surface(text), tokens or (EMPTY_TOKEN,), numbers, ())
+        tokens = [token if token.strip(_NUMBER_CHARS) else NUMBER_TOKEN for token in tokens]
+    return Prepared(surface(text), tuple(tokens) or (EMPTY_TOKEN,), tuple(numbers), ())
 
 
 def tokens(text: str) -> tuple[str, ...]:
