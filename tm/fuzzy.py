@@ -61,11 +61,20 @@ _TOKEN_RE = re.compile(
     re.DOTALL,
 )
 _SPACE_RE = re.compile(r"\s+")
+# ASCII text without `<`, `{` or `%` can hold no placeable and no unspaced script, so
+# `_TOKEN_RE` reduces to its number and word branches: `findall` on the lowercased text
+# gives the tokens without a Python step per match (most segments of European languages).
+_PLAIN_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*(?!\w)|\w+")
+# every token starts after a non-word character, so the numbers are found on their own;
+# a number holds only digits, `.` and `,`, a word always a letter or `_`
+_PLAIN_NUMBER_RE = re.compile(r"(?<!\w)\d+(?:[.,]\d+)*(?!\w)")
+_NUMBER_CHARS = "0123456789.,"
 
 
 def surface(text: str) -> str:
     """The text as compared for a 100% match: NFC, whitespace collapsed and trimmed."""
-    return _SPACE_RE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    # str.split() splits at the same whitespace as `\s` (Py_UNICODE_ISSPACE), and strips
+    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +93,8 @@ def _fold(word: str) -> str:
 
 def prepare(text: str) -> Prepared:
     """Analyse `text` for scoring and indexing."""
+    if text.isascii() and "<" not in text and "{" not in text and "%" not in text:
+        return _prepare_plain(text)
     tokens: list[str] = []
     numbers: list[str] = []
     tags: list[str] = []
@@ -99,6 +110,16 @@ def prepare(text: str) -> Prepared:
             tokens.append(TAG_TOKEN)
             tags.append(_SPACE_RE.sub(" ", found))
     return Prepared(surface(text), tuple(tokens) or (EMPTY_TOKEN,), tuple(numbers), tuple(tags))
+
+
+def _prepare_plain(text: str) -> Prepared:
+    """`prepare` for ASCII text without placeables: the same result, in a few C calls."""
+    lowered = text.lower()
+    tokens = _PLAIN_TOKEN_RE.findall(lowered)
+    numbers = _PLAIN_NUMBER_RE.findall(lowered)
+    if numbers:
+        tokens = [token if token.strip(_NUMBER_CHARS) else NUMBER_TOKEN for token in tokens]
+    return Prepared(surface(text), tuple(tokens) or (EMPTY_TOKEN,), tuple(numbers), ())
 
 
 def tokens(text: str) -> tuple[str, ...]:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from benchmarks.synthetic import SyntheticTM
 from tm.fuzzy import EXACT_SCORE, MAX_FUZZY_SCORE, prepare, score, surface
 
 
@@ -47,11 +48,49 @@ def test_tokens(text: str, tokens: tuple[str, ...]) -> None:
     assert prepare(text).tokens == tokens
 
 
+# ASCII text without `<`, `{` or `%` takes a shorter path in `prepare`
+PLAIN_ASCII = [
+    # (text, tokens, numbers)
+    ("Save the file.", ("save", "the", "file"), ()),
+    ("  Hello   WORLD  7 ", ("hello", "world", "#"), ("7",)),
+    ("1,234.5 units at 3.", ("#", "units", "at", "#"), ("1,234.5", "3")),
+    ("1.5a b12 12ab x_y", ("#", "5a", "b12", "12ab", "x_y"), ("1",)),  # number runs end at a word
+    ("4, 5. 6,7", ("#", "#", "#"), ("4", "5", "6,7")),
+    ("...", ("\x00",), ()),
+    ("", ("\x00",), ()),
+]
+
+
+@pytest.mark.parametrize(("text", "tokens", "numbers"), PLAIN_ASCII)
+def test_plain_ascii_tokens(text: str, tokens: tuple[str, ...], numbers: tuple[str, ...]) -> None:
+    prepared = prepare(text)
+    assert (prepared.tokens, prepared.numbers, prepared.tags) == (tokens, numbers, ())
+
+
+def test_plain_ascii_path_agrees_with_the_general_one() -> None:
+    # a trailing non-ASCII word sends the same text through the general tokenizer
+    texts = [text for text, _, _ in PLAIN_ASCII]
+    texts += [source for source, _ in SyntheticTM(seed=3).units(3_000)]
+    for text in texts:
+        plain, general = prepare(text), prepare(text + " é")
+        assert (*plain.tokens, "é") == general.tokens or plain.tokens == ("\x00",), text
+        assert (plain.numbers, plain.tags) == (general.numbers, general.tags), text
+        assert plain.surface + " é" == general.surface or not plain.surface, text
+
+
 def test_only_identical_text_scores_100() -> None:
     assert score("Open the file", "Open the file") == EXACT_SCORE
     near = ["Open the file.", "open the file", "Open  the file!", "Open the File"]
     assert all(score("Open the file", other) == MAX_FUZZY_SCORE for other in near)
 
 
-def test_surface_normalizes_unicode_and_space() -> None:
-    assert surface("Cafe\u0301  au\u00a0lait ") == "Café au lait"
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Cafe\u0301  au\u00a0lait ", "Café au lait"),
+        ("\ta\r\nb\x0bc\x1fd\u3000e\u2028", "a b c d e"),  # every Unicode whitespace
+        ("  ", ""),
+    ],
+)
+def test_surface_normalizes_unicode_and_space(text: str, expected: str) -> None:
+    assert surface(text) == expected

@@ -28,6 +28,7 @@ of one TU (same tuid, source, attributes and dates, distinct target languages) a
 written as one multi-language `<tu>`, so import -> export -> import is the identity.
 """
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -50,6 +51,8 @@ TMX_DATE = "%Y%m%dT%H%M%SZ"
 
 _TMX_DATE_RE = re.compile(r"(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z")
 _INLINE_START_RE = re.compile(r"<(bpt|ept|ph|it|hi|ut|sub)(?=[\s/>])")
+
+LANGUAGE_CACHE = 256  # distinct language tags remembered while reading (files have few)
 
 # Closing tags tried per inline candidate: bounds the work on hostile text full of `<ph>`.
 MAX_CLOSE_TAG_TRIES = 8
@@ -102,16 +105,18 @@ def _read_tu(
     tu: etree._Element, header_lang: str | None, default_lang: str | None
 ) -> Iterator[TranslationUnit | Skipped]:
     tuid = tu.get("tuid")
-    where = f"TU {tuid!r} (line {tu.sourceline})" if tuid else f"the TU on line {tu.sourceline}"
     attributes: dict[str, str] = {}
     variants: list[tuple[str, str, etree._Element]] = []
-    for child in tu:
-        if child.tag == "tuv":
-            lang = language(child.get(XML_LANG) or child.get("lang"), where)
-            variants.append((lang, _segment_text(child, where), child))
-        elif child.tag == "prop":
+    # children are walked with `iterchildren`, not `find`: lxml's `find` runs ElementPath
+    # in Python, which cost more than the rest of reading a TU
+    for child in tu.iterchildren():
+        tag = child.tag
+        if tag == "tuv":
+            lang = _variant_language(child.get(XML_LANG) or child.get("lang"), tu)
+            variants.append((lang, _segment_text(child, tu), child))
+        elif tag == "prop":
             _add_attribute(attributes, child.get("type") or "prop", child.text or "")
-        elif child.tag == "note":
+        elif tag == "note":
             _add_attribute(attributes, NOTE_KEY, child.text or "")
     if len(variants) < 2:
         yield Skipped("TU with fewer than two languages")
@@ -119,11 +124,12 @@ def _read_tu(
     srclang = tu.get("srclang") or header_lang
     if not srclang or srclang.strip() == ALL_LANGUAGES:
         srclang = default_lang
-    source_index = _source_index(variants, language(srclang, where) if srclang else None)
+    source_index = _source_index(variants, _variant_language(srclang, tu) if srclang else None)
     if source_index is None:
         yield Skipped("TU without a variant in the source language")
         return
     source_lang, source, _ = variants[source_index]
+    created, changed = tu.get("creationdate"), tu.get("changedate")
     for index, (target_lang, target, tuv) in enumerate(variants):
         if index == source_index:
             continue
@@ -137,9 +143,30 @@ def _read_tu(
             target_lang=target_lang,
             tuid=tuid,
             attributes=dict(attributes),
-            created_at=_date(tu.get("creationdate") or tuv.get("creationdate"), where),
-            updated_at=_date(tu.get("changedate") or tuv.get("changedate"), where),
+            created_at=_date(created or tuv.get("creationdate"), tu),
+            updated_at=_date(changed or tuv.get("changedate"), tu),
         )
+
+
+def _where(tu: etree._Element) -> str:
+    """How messages name a TU (built only for a message)."""
+    tuid = tu.get("tuid")
+    return f"TU {tuid!r} (line {tu.sourceline})" if tuid else f"the TU on line {tu.sourceline}"
+
+
+@functools.lru_cache(maxsize=LANGUAGE_CACHE)
+def _normalized_language(tag: str) -> str:
+    return language(tag, "")
+
+
+def _variant_language(tag: str | None, tu: etree._Element) -> str:
+    """`tag` normalised (cached: a file repeats a few tags), or InvalidFile naming the TU."""
+    if tag:
+        try:
+            return _normalized_language(tag)
+        except InvalidFile:
+            pass
+    return language(tag, _where(tu))  # raises the message that names the TU
 
 
 def _source_index(
@@ -155,11 +182,11 @@ def _source_index(
     return next((i for i, lang in enumerate(langs) if family(lang) == wanted), None)
 
 
-def _segment_text(tuv: etree._Element, where: str) -> str:
+def _segment_text(tuv: etree._Element, tu: etree._Element) -> str:
     """The text of a variant's `<seg>`, inline elements embedded as XML (see module doc)."""
-    seg = tuv.find("seg")
+    seg = next(tuv.iterchildren("seg"), None)
     if seg is None:
-        raise InvalidFile(f"{where}: a <tuv> has no <seg>")
+        raise InvalidFile(f"{_where(tu)}: a <tuv> has no <seg>")
     if len(seg) == 0:
         return seg.text or ""
     parts = [seg.text or ""]
@@ -176,7 +203,7 @@ def _add_attribute(attributes: dict[str, str], key: str, value: str) -> None:
     attributes[key] = f"{attributes[key]}\n{value}" if key in attributes else value
 
 
-def _date(value: str | None, where: str) -> datetime | None:
+def _date(value: str | None, tu: etree._Element) -> datetime | None:
     if not value:
         return None
     match = _TMX_DATE_RE.fullmatch(value.strip())
@@ -186,7 +213,7 @@ def _date(value: str | None, where: str) -> datetime | None:
         year, month, day, hour, minute, second = map(int, match.groups())
         return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
     except ValueError:
-        raise InvalidFile(f"{where}: {value!r} is not a TMX date (YYYYMMDDThhmmssZ)") from None
+        raise InvalidFile(f"{_where(tu)}: {value!r} is not a TMX date (YYYYMMDDThhmmssZ)") from None
 
 
 def _header(srclang: str) -> etree._Element:

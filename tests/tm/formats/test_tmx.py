@@ -232,6 +232,10 @@ INVALID = [
     (tu(("en", "a"), ("xx", "b"), attrs='tuid="t9"'), "TU 't9' .*'xx' is not a known language"),
     (tu(("en", "a"), ("fr", "b")) + tu(("en", "a"), ("zz", "b")), "the TU on line 3: 'zz'"),
     ('<tu><tuv><seg>a</seg></tuv><tuv xml:lang="fr"><seg>b</seg></tuv></tu>', "has no language"),
+    (
+        '<tu><tuv xml:lang=" "><seg>a</seg></tuv><tuv xml:lang="fr"><seg>b</seg></tuv></tu>',
+        r"the TU on line \d+ has no language",
+    ),
     ('<tu><tuv xml:lang="en"/><tuv xml:lang="fr"><seg>b</seg></tuv></tu>', "has no <seg>"),
     (tu(("en", "a"), ("fr", "b"), attrs='creationdate="2024-01-01"'), "not a TMX date"),
 ]
