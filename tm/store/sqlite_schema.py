@@ -18,6 +18,7 @@ from tm.models import (
     Origin,
     TranslationUnit,
 )
+from tm.store.base import SchemaTooNew
 from tm.store.unit_identity import StoredRow as Row
 
 BUSY_TIMEOUT_MS = 30_000
@@ -184,8 +185,13 @@ def _use_wal(conn: sqlite3.Connection) -> None:
 
 
 def migrate(conn: sqlite3.Connection) -> None:
-    """Apply the migrations the database has not seen yet."""
+    """Apply the migrations the database has not seen yet; refuse a newer database."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise SchemaTooNew(
+            f"the database schema is at version {version}, newer than this adaptmt's "
+            f"{len(MIGRATIONS)}: run the adaptmt release that migrated it"
+        )
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         try:
             conn.executescript(
