@@ -46,15 +46,14 @@ from tm.store import sqlite_schema as rows
 from tm.store.base import DEFAULT_MATCHES, AddResult, Store
 from tm.store.postgres_jobs import PostgresJobs
 from tm.store.postgres_units import PostgresUnitWriter
-from tm.store.sqlite import (
+from tm.store.records import (
     EXPORT_BATCH,
     KEY_DISPLAY_CHARS,
-    KEY_PREFIX,
-    KEY_SECRET_BYTES,
     KEY_TOUCH_INTERVAL,
-    _digest,
-    _new_id,
-    _whole_seconds,
+    key_digest,
+    new_id,
+    new_key_secret,
+    whole_seconds,
 )
 from tm.store.unit_identity import TOKEN_SEPARATOR, same_source, source_hash, timestamp
 
@@ -144,8 +143,8 @@ class PostgresStore(PostgresJobs, Store):
     async def create_memory(
         self, name: str, *, tenant: str = DEFAULT_TENANT, description: str = ""
     ) -> Memory:
-        created = _whole_seconds(datetime.now(UTC))
-        memory = Memory(_new_id("mem"), name, tenant, description, 0, created)
+        created = whole_seconds(datetime.now(UTC))
+        memory = Memory(new_id("mem"), name, tenant, description, 0, created)
         try:
             await self._one(
                 "INSERT INTO memories (id, tenant, name, description, created_at)"
@@ -176,6 +175,10 @@ class PostgresStore(PostgresJobs, Store):
         )
         if row is None:
             raise UnknownMemory(f"no memory with id {memory_id!r}")
+        self._forget(memory_id)
+
+    def _forget(self, memory_id: str) -> None:
+        """Drop the loaded indexes of a memory (deleted, here or by another replica)."""
         for key in [key for key in self._indexes if key[0] == memory_id]:
             self._indexes.pop(key, None)
 
@@ -321,13 +324,17 @@ class PostgresStore(PostgresJobs, Store):
         query = prepare(source)
         async with self._conn() as conn:
             cur = await conn.execute(
-                "SELECT id, revision FROM memories WHERE id = ANY(%s) AND tenant = %s",
-                (list(memory_ids), tenant),
+                "SELECT id, tenant, revision FROM memories WHERE id = ANY(%s)", (list(memory_ids),)
             )
-            revisions = {row["id"]: int(row["revision"]) for row in await cur.fetchall()}
+            found = await cur.fetchall()
+            revisions = {
+                row["id"]: int(row["revision"]) for row in found if row["tenant"] == tenant
+            }
             indexes = []
             for memory_id in memory_ids:
                 if memory_id not in revisions:
+                    if not any(row["id"] == memory_id for row in found):
+                        self._forget(memory_id)  # deleted, maybe by another replica
                     raise UnknownMemory(f"no memory with id {memory_id!r}")
                 key = (memory_id, source_family)
                 indexes.append(await self._current(conn, key, revisions[memory_id], tenant))
@@ -412,13 +419,13 @@ class PostgresStore(PostgresJobs, Store):
         self, name: str, source_lang: str, target_lang: str, *, tenant: str = DEFAULT_TENANT
     ) -> Glossary:
         glossary = Glossary(
-            _new_id("glo"),
+            new_id("glo"),
             name,
             langs.normalize_tag(source_lang),
             langs.normalize_tag(target_lang),
             tenant,
             0,
-            _whole_seconds(datetime.now(UTC)),
+            whole_seconds(datetime.now(UTC)),
         )
         try:
             await self._one(
@@ -544,20 +551,18 @@ class PostgresStore(PostgresJobs, Store):
     # -- API keys ----------------------------------------------------------------------------
 
     async def create_key(self, tenant: str, *, name: str = "") -> tuple[ApiKey, str]:
-        import secrets
-
-        secret = KEY_PREFIX + secrets.token_urlsafe(KEY_SECRET_BYTES)
-        created = _whole_seconds(datetime.now(UTC))
-        key = ApiKey(_new_id("key"), tenant, name, secret[:KEY_DISPLAY_CHARS], created)
+        secret = new_key_secret()
+        created = whole_seconds(datetime.now(UTC))
+        key = ApiKey(new_id("key"), tenant, name, secret[:KEY_DISPLAY_CHARS], created)
         await self._one(
             "INSERT INTO api_keys (id, tenant, name, prefix, digest, created_at)"
             " VALUES (%s, %s, %s, %s, %s, %s)",
-            (key.id, tenant, name, key.prefix, _digest(secret), timestamp(created)),
+            (key.id, tenant, name, key.prefix, key_digest(secret), timestamp(created)),
         )
         return key, secret
 
     async def find_key(self, secret: str) -> ApiKey | None:
-        row = await self._one("SELECT * FROM api_keys WHERE digest = %s", (_digest(secret),))
+        row = await self._one("SELECT * FROM api_keys WHERE digest = %s", (key_digest(secret),))
         if row is None:
             return None
         key = rows.api_key(row)
@@ -565,7 +570,7 @@ class PostgresStore(PostgresJobs, Store):
             (t for t in (key.last_used_at, self._key_touches.get(key.id)) if t is not None),
             default=None,
         )
-        now = _whole_seconds(datetime.now(UTC))
+        now = whole_seconds(datetime.now(UTC))
         if last is not None and now - last < KEY_TOUCH_INTERVAL:
             key.last_used_at = last
             return key
