@@ -62,6 +62,9 @@ POOL_MAX = 10  # connections per store (per replica)
 INDEX_LOAD_BATCH = 50_000  # rows a cold index load fetches per round trip
 CHANGE_LOG_LIMIT = 20_000  # changes one transaction logs unit by unit; more: one reset
 CHANGE_LOG_KEEP = 1_000  # revisions of a memory whose changes stay in the log
+# An import this large refreshes the planner's statistics at once: without them, the
+# identity lookups of the next writes filter the whole memory instead of seeking its hash.
+ANALYZE_AFTER_UNITS = 50_000
 
 IndexKey = tuple[str, str]  # (memory id, source family)
 Conn = AsyncConnection[dict[str, Any]]
@@ -244,7 +247,9 @@ class PostgresStore(PostgresJobs, Store):
                 await self._bump_memory(
                     conn, memory_id, revision, added, writer.added_ids, writer.deleted_ids
                 )
-            return AddResult(added, writer.updated)
+        if writer.inserted >= ANALYZE_AFTER_UNITS:
+            await self._one("ANALYZE units")
+        return AddResult(added, writer.updated)
 
     async def get_unit(
         self, memory_id: str, unit_id: int, *, tenant: str = DEFAULT_TENANT

@@ -4,6 +4,7 @@ import asyncio
 
 import pytest
 
+from tests.databases import execute
 from tests.tm.store.conftest import tu
 from tests.tm.store.test_sqlite_jobs import LEASE_S, spec
 from tm.store import open_store, postgres
@@ -76,3 +77,16 @@ async def test_replicas_share_the_job_queue_without_taking_one_job_twice(url: st
         claimed = [job.id for job in claims if job is not None]
         assert sorted(claimed) == sorted(jobs)  # each job once; two claims found nothing
         assert claims.count(None) == 2
+
+
+async def test_a_large_import_refreshes_the_planner_statistics(
+    url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(postgres, "ANALYZE_AFTER_UNITS", 2)
+    analyzed = "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'units'"
+    async with open_store(url) as store:
+        mem = await store.create_memory("client")
+        await store.add_units(mem.id, [tu("Open the file", "Ouvrir le fichier")])
+        assert execute(url, analyzed) == [(False,)]
+        await store.add_units(mem.id, [tu("Close it", "Fermez-le"), tu("Save it", "Gardez-le")])
+        assert execute(url, analyzed) == [(True,)]
