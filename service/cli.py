@@ -24,6 +24,7 @@ from tm.errors import InvalidFile, TMError, UnknownGlossary, UnknownMemory
 from tm.formats import format_of, read_glossary, read_memory, write_glossary, write_memory
 from tm.models import DEFAULT_TENANT
 from tm.store import Store, open_store
+from tm.store.migrations import SchemaStatus, schema_status, upgrade_schema
 
 T = TypeVar("T")
 
@@ -42,6 +43,10 @@ eval_app = typer.Typer(
     help="Measure translation quality and cost on your data and model (needs adaptmt[eval])."
 )
 app.add_typer(keys_app, name="keys", no_args_is_help=True)
+db_app = typer.Typer(
+    help="The database schema: versioned migrations, for SQLite and PostgreSQL alike."
+)
+app.add_typer(db_app, name="db", no_args_is_help=True)
 app.add_typer(eval_app, name="eval", no_args_is_help=True)
 
 TenantOption = Annotated[str, typer.Option(help="The tenant whose data to use.")]
@@ -354,6 +359,33 @@ def analyze(
     typer.echo(f"{'match':<16}{'segments':>10}{'words':>10}")
     for label, segments, words in table_rows(leverage):
         typer.echo(f"{label:<16}{segments:>10}{words:>10}")
+
+
+# -- database schema ---------------------------------------------------------------------------
+
+
+def _describe(status: SchemaStatus) -> str:
+    return f"{status.backend} schema version {status.current} of {status.latest}: {status.state}"
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Print the schema version of ADAPTMT_DATABASE_URL; exit 1 unless it is current."""
+    status = asyncio.run(schema_status(Settings().database_url))
+    typer.echo(_describe(status))
+    if status.state != "current":
+        raise typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the missing migrations, once, under a lock: run it before rolling out a release."""
+    try:
+        before, after = asyncio.run(upgrade_schema(Settings().database_url))
+    except TMError as exc:
+        raise _fail(str(exc)) from None
+    applied = after.current - before.current
+    typer.echo(f"{_describe(after)} ({applied} migration(s) applied)")
 
 
 # -- memories ----------------------------------------------------------------------------------

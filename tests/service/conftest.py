@@ -1,4 +1,4 @@
-"""The service on a real loopback HTTP server, over a fresh SQLite file, against the stand-in."""
+"""The service on a real loopback HTTP server, over a fresh database, against the stand-in."""
 
 import socket
 import threading
@@ -53,9 +53,18 @@ def settings_for(tmp: Path, llm_url: str, **overrides: Any) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def service(server: StandIn, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+def database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The database of the module's service: a SQLite file (the routers' tests add PostgreSQL)."""
+    return f"sqlite:///{tmp_path_factory.mktemp('service') / 'adaptmt.sqlite3'}"
+
+
+@pytest.fixture(scope="module")
+def service(
+    server: StandIn, database: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
     """One service per test module, over its own database, talking to the module's stand-in."""
-    settings = settings_for(tmp_path_factory.mktemp("service"), server.base_url)
+    tmp = tmp_path_factory.mktemp("service")
+    settings = settings_for(tmp, server.base_url, database_url=database)
     served = Served(create_app(settings), settings)
     yield served
     served.stop()

@@ -7,6 +7,8 @@ from typer.testing import CliRunner, Result
 
 from eval.standin import MARKER, StandIn
 from service.cli import app
+from tests.databases import database_url
+from tm.store import postgres_schema
 
 TMX = b"""<?xml version="1.0" encoding="UTF-8"?>
 <tmx version="1.4"><header srclang="en" datatype="plaintext" segtype="sentence"
@@ -124,3 +126,34 @@ def test_every_command_has_help(adaptmt, command: list[str]) -> None:  # type: i
 
     assert "Usage:" in result.stdout
     assert len(result.stdout) > 200
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_db_status_and_upgrade(backend: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+    with database_url(backend, tmp_path) as url:
+        env = {"ADAPTMT_DATABASE_URL": url}
+        new = runner.invoke(app, ["db", "status"], env=env)
+        upgraded = runner.invoke(app, ["db", "upgrade"], env=env)
+        current = runner.invoke(app, ["db", "status"], env=env)
+    assert (new.exit_code, upgraded.exit_code, current.exit_code) == (1, 0, 0)
+    assert f"{backend} schema version 0 of" in new.stdout and ": new" in new.stdout
+    assert "migration(s) applied" in upgraded.stdout
+    assert current.stdout.strip().endswith(": current")
+
+
+def test_serve_refuses_an_outdated_shared_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = CliRunner()
+    with database_url("postgresql", tmp_path) as url:
+        env = {"ADAPTMT_DATABASE_URL": url}
+        assert runner.invoke(app, ["db", "upgrade"], env=env).exit_code == 0
+        next_release = [*postgres_schema.MIGRATIONS, "CREATE TABLE later (id INTEGER)"]
+        monkeypatch.setattr(postgres_schema, "MIGRATIONS", next_release)
+        monkeypatch.setattr(postgres_schema, "LATEST", len(next_release))
+        refused = runner.invoke(app, ["serve"], env=env)
+        upgraded = runner.invoke(app, ["db", "upgrade"], env=env)
+    assert refused.exit_code == 1
+    assert "run `adaptmt db upgrade` first" in refused.stderr
+    assert "schema version 2 of 2: current (1 migration(s) applied)" in upgraded.stdout

@@ -15,10 +15,12 @@ __all__ = [
 
 
 def open_store(url: str | Path) -> Store:
-    """Open the store a database URL names: `sqlite:///path`, or a plain file path."""
+    """Open the store a database URL names: `sqlite:///path`, a file path, or `postgresql://...`."""
     text = str(url)
     if text.startswith(("postgresql://", "postgres://")):
-        raise NotImplementedError("the PostgreSQL store is not available yet; use SQLite")
+        from tm.store.postgres import PostgresStore
+
+        return PostgresStore(text)
     from tm.store.sqlite import SQLiteStore
 
     return SQLiteStore(text.removeprefix("sqlite:///").removeprefix("sqlite://"))

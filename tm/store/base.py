@@ -24,7 +24,7 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 
-from tm.errors import Conflict, NotFound
+from tm.errors import Conflict, NotFound, TMError
 from tm.fuzzy import DEFAULT_MIN_SCORE
 from tm.models import (
     DEFAULT_TENANT,
@@ -49,6 +49,14 @@ DEFAULT_JOB_LIST = 100
 
 class UnknownJob(NotFound):
     """No job with that id (for this tenant), or it expired and was deleted."""
+
+
+class SchemaOutdated(TMError):
+    """The database is behind this release's schema: run `adaptmt db upgrade`."""
+
+
+class SchemaTooNew(TMError):
+    """A newer release migrated the database; this one refuses to use it."""
 
 
 class JobLeaseLost(Conflict):

@@ -14,10 +14,8 @@ dropped and rebuilt from the database on their next use.
 """
 
 import asyncio
-import hashlib
 import json
 import logging
-import secrets
 import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
@@ -43,6 +41,15 @@ from tm.models import (
 )
 from tm.store import sqlite_schema as schema
 from tm.store.base import DEFAULT_MATCHES, AddResult, Store
+from tm.store.records import (
+    EXPORT_BATCH,
+    KEY_DISPLAY_CHARS,
+    KEY_TOUCH_INTERVAL,
+    key_digest,
+    new_id,
+    new_key_secret,
+    whole_seconds,
+)
 from tm.store.sqlite_jobs import SQLiteJobs
 from tm.store.sqlite_units import (
     TOKEN_SEPARATOR,
@@ -57,28 +64,10 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 READER_THREADS = 4
-EXPORT_BATCH = 2_000
 INDEX_LOAD_BATCH = 50_000
-KEY_PREFIX = "amt_"  # every API key starts with this, so leaked keys are easy to scan for
-KEY_SECRET_BYTES = 32
-KEY_DISPLAY_CHARS = 12  # how much of the secret `ApiKey.prefix` keeps for display
-KEY_TOUCH_INTERVAL = timedelta(minutes=1)  # `last_used_at` is written at most this often
 
 IndexKey = tuple[str, str]  # (memory id, source family)
 Transaction = Callable[[sqlite3.Connection], tuple[T, IndexChanges | None]]
-
-
-def _new_id(prefix: str) -> str:
-    return f"{prefix}_{secrets.token_hex(6)}"
-
-
-def _digest(secret: str) -> str:
-    # a fast hash is right here: keys are 256-bit random, so there is nothing to brute-force
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def _whole_seconds(moment: datetime) -> datetime:
-    return moment.replace(microsecond=0)
 
 
 class SQLiteStore(SQLiteJobs, Store):
@@ -161,8 +150,8 @@ class SQLiteStore(SQLiteJobs, Store):
     async def create_memory(
         self, name: str, *, tenant: str = DEFAULT_TENANT, description: str = ""
     ) -> Memory:
-        created = _whole_seconds(datetime.now(UTC))
-        memory = Memory(_new_id("mem"), name, tenant, description, 0, created)
+        created = whole_seconds(datetime.now(UTC))
+        memory = Memory(new_id("mem"), name, tenant, description, 0, created)
 
         def insert(conn: sqlite3.Connection) -> None:
             try:
@@ -443,13 +432,13 @@ class SQLiteStore(SQLiteJobs, Store):
         self, name: str, source_lang: str, target_lang: str, *, tenant: str = DEFAULT_TENANT
     ) -> Glossary:
         glossary = Glossary(
-            _new_id("glo"),
+            new_id("glo"),
             name,
             langs.normalize_tag(source_lang),
             langs.normalize_tag(target_lang),
             tenant,
             0,
-            _whole_seconds(datetime.now(UTC)),
+            whole_seconds(datetime.now(UTC)),
         )
 
         def insert(conn: sqlite3.Connection) -> None:
@@ -583,14 +572,14 @@ class SQLiteStore(SQLiteJobs, Store):
     # -- API keys ----------------------------------------------------------------------------
 
     async def create_key(self, tenant: str, *, name: str = "") -> tuple[ApiKey, str]:
-        secret = KEY_PREFIX + secrets.token_urlsafe(KEY_SECRET_BYTES)
-        created = _whole_seconds(datetime.now(UTC))
-        key = ApiKey(_new_id("key"), tenant, name, secret[:KEY_DISPLAY_CHARS], created)
+        secret = new_key_secret()
+        created = whole_seconds(datetime.now(UTC))
+        key = ApiKey(new_id("key"), tenant, name, secret[:KEY_DISPLAY_CHARS], created)
         await self._write(
             lambda conn: conn.execute(
                 "INSERT INTO api_keys (id, tenant, name, prefix, digest, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                (key.id, tenant, name, key.prefix, _digest(secret), timestamp(created)),
+                (key.id, tenant, name, key.prefix, key_digest(secret), timestamp(created)),
             )
         )
         return key, secret
@@ -598,7 +587,7 @@ class SQLiteStore(SQLiteJobs, Store):
     async def find_key(self, secret: str) -> ApiKey | None:
         row = await self._read(
             lambda conn: conn.execute(
-                "SELECT * FROM api_keys WHERE digest = ?", (_digest(secret),)
+                "SELECT * FROM api_keys WHERE digest = ?", (key_digest(secret),)
             ).fetchone()
         )
         if row is None:
@@ -608,7 +597,7 @@ class SQLiteStore(SQLiteJobs, Store):
             (t for t in (key.last_used_at, self._key_touches.get(key.id)) if t is not None),
             default=None,
         )
-        now = _whole_seconds(datetime.now(UTC))
+        now = whole_seconds(datetime.now(UTC))
         if last is not None and now - last < KEY_TOUCH_INTERVAL:
             key.last_used_at = last
             return key

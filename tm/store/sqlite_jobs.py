@@ -18,6 +18,7 @@ from typing import TypeVar
 from tm.errors import Conflict
 from tm.models import DEFAULT_TENANT, Job, JobSegment, JobSpec, JobState
 from tm.store.base import DEFAULT_JOB_LIST, JobLeaseLost, UnknownJob
+from tm.store.sqlite_schema import Row
 
 T = TypeVar("T")
 
@@ -41,7 +42,7 @@ def _time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def job_from_row(row: sqlite3.Row) -> Job:
+def job_from_row(row: Row) -> Job:
     """A stored job row (selected with `_JOB_COLUMNS`) as a `Job`."""
     spec = JobSpec(
         filename=row["filename"],

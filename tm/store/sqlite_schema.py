@@ -18,6 +18,8 @@ from tm.models import (
     Origin,
     TranslationUnit,
 )
+from tm.store.base import SchemaTooNew
+from tm.store.unit_identity import StoredRow as Row
 
 BUSY_TIMEOUT_MS = 30_000
 WAL_SWITCH_RETRY_S = 0.01
@@ -183,8 +185,13 @@ def _use_wal(conn: sqlite3.Connection) -> None:
 
 
 def migrate(conn: sqlite3.Connection) -> None:
-    """Apply the migrations the database has not seen yet."""
+    """Apply the migrations the database has not seen yet; refuse a newer database."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > len(MIGRATIONS):
+        raise SchemaTooNew(
+            f"the database schema is at version {version}, newer than this adaptmt's "
+            f"{len(MIGRATIONS)}: run the adaptmt release that migrated it"
+        )
     for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
         try:
             conn.executescript(
@@ -202,7 +209,7 @@ def _ts(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def memory(row: sqlite3.Row) -> Memory:
+def memory(row: Row) -> Memory:
     return Memory(
         row["id"],
         row["name"],
@@ -214,7 +221,7 @@ def memory(row: sqlite3.Row) -> Memory:
     )
 
 
-def unit(row: sqlite3.Row) -> TranslationUnit:
+def unit(row: Row) -> TranslationUnit:
     return TranslationUnit(
         source=row["source"],
         target=row["target"],
@@ -230,7 +237,7 @@ def unit(row: sqlite3.Row) -> TranslationUnit:
     )
 
 
-def glossary(row: sqlite3.Row) -> Glossary:
+def glossary(row: Row) -> Glossary:
     return Glossary(
         row["id"],
         row["name"],
@@ -243,7 +250,7 @@ def glossary(row: sqlite3.Row) -> Glossary:
     )
 
 
-def entry(row: sqlite3.Row) -> GlossaryEntry:
+def entry(row: Row) -> GlossaryEntry:
     return GlossaryEntry(
         source=row["source"],
         targets=json.loads(row["targets"]),
@@ -256,7 +263,7 @@ def entry(row: sqlite3.Row) -> GlossaryEntry:
     )
 
 
-def api_key(row: sqlite3.Row) -> ApiKey:
+def api_key(row: Row) -> ApiKey:
     return ApiKey(
         row["id"],
         row["tenant"],
@@ -267,7 +274,7 @@ def api_key(row: sqlite3.Row) -> ApiKey:
     )
 
 
-def edit_period(row: sqlite3.Row) -> EditPeriod:
+def edit_period(row: Row) -> EditPeriod:
     return EditPeriod(
         date.fromisoformat(row["day"]), row["count"], row["mean_distance"], row["unchanged"]
     )

@@ -1,18 +1,26 @@
-"""Fixtures and builders shared by the store tests."""
+"""Fixtures and builders shared by the store tests: every test runs on SQLite and PostgreSQL."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.databases import BACKENDS, database_url
 from tm.models import TranslationUnit
 from tm.store import Store, open_store
 
 
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Which store the test runs on."""
+    return str(request.param)
+
+
 @pytest.fixture
-def url(tmp_path: Path) -> str:
-    """A database URL in the test's own directory."""
-    return f"sqlite:///{tmp_path / 'tm.sqlite3'}"
+def url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A new database of the test's own: a SQLite file, or a PostgreSQL schema."""
+    with database_url(backend, tmp_path) as opened:
+        yield opened
 
 
 @pytest.fixture

@@ -1,10 +1,10 @@
 """Post-editing records and their per-day statistics."""
 
-import sqlite3
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
+from tests.databases import execute
 from tm.errors import UnknownMemory
 from tm.models import PostEdit
 from tm.store import Store
@@ -75,9 +75,7 @@ async def test_edits_belong_to_the_memory_and_its_tenant(store: Store, url: str)
     assert [p.count for p in await store.edit_stats(other.id, tenant="acme")] == [1]
 
     await store.delete_memory(mem.id, tenant="acme")
-    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
-        left = conn.execute("SELECT memory_id FROM post_edits").fetchall()
-    assert left == [(other.id,)]
+    assert execute(url, "SELECT memory_id FROM post_edits") == [(other.id,)]
 
 
 @pytest.mark.parametrize("distance", [-0.1, 1.01, float("nan")])

@@ -1,17 +1,13 @@
 """API keys: secrets shown once, stored as digests, found, listed, revoked."""
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.databases import execute
 from tm.errors import NotFound
 from tm.store import Store, open_store
-from tm.store.sqlite_units import timestamp
-
-
-def database(url: str) -> sqlite3.Connection:
-    return sqlite3.connect(url.removeprefix("sqlite:///"))
+from tm.store.unit_identity import timestamp
 
 
 async def test_a_key_is_found_by_its_secret_which_is_not_stored(store: Store, url: str) -> None:
@@ -21,8 +17,7 @@ async def test_a_key_is_found_by_its_secret_which_is_not_stored(store: Store, ur
     found = await store.find_key(secret)
     assert found is not None
     assert (found.id, found.tenant, found.name, found.prefix) == (key.id, "acme", "ci", key.prefix)
-    with database(url) as conn:
-        stored = conn.execute("SELECT * FROM api_keys").fetchall()
+    stored = execute(url, "SELECT * FROM api_keys")
     assert secret not in repr(stored)
 
 
@@ -54,8 +49,7 @@ async def test_last_use_is_written_at_most_once_a_minute(
     before = None
     if used_seconds_ago is not None:
         before = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=used_seconds_ago)
-        with database(url) as conn:
-            conn.execute("UPDATE api_keys SET last_used_at = ?", (timestamp(before),))
+        execute(url, "UPDATE api_keys SET last_used_at = ?", (timestamp(before),))
     async with open_store(url) as store:
         found = await store.find_key(secret)
         again = await store.find_key(secret)

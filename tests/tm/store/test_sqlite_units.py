@@ -10,7 +10,7 @@ from tests.tm.store.conftest import tu
 from tm.errors import InvalidFile
 from tm.fuzzy import surface
 from tm.models import TranslationUnit
-from tm.store import AddResult, Store, open_store, sqlite_units
+from tm.store import AddResult, Store, open_store, unit_identity
 
 SOURCES = [
     "Open the file",
@@ -71,7 +71,7 @@ async def stored_rows(store: Store, memory_id: str) -> list[Stored]:
 async def test_batched_import_equals_one_unit_at_a_time(
     store: Store, url: str, monkeypatch: pytest.MonkeyPatch, chunk: int, seed: int
 ) -> None:
-    monkeypatch.setattr(sqlite_units, "WRITE_CHUNK", chunk)
+    monkeypatch.setattr(unit_identity, "WRITE_CHUNK", chunk)
     rng = random.Random(seed)
     mem = await store.create_memory("client")
     expected: list[Stored] = []
@@ -103,7 +103,7 @@ def fails_after(units: list[TranslationUnit]) -> Iterator[TranslationUnit]:
 async def test_import_failing_after_written_chunks_stores_nothing(
     store: Store, monkeypatch: pytest.MonkeyPatch, chunk: int
 ) -> None:
-    monkeypatch.setattr(sqlite_units, "WRITE_CHUNK", chunk)
+    monkeypatch.setattr(unit_identity, "WRITE_CHUNK", chunk)
     mem = await store.create_memory("client")
     await store.add_units(mem.id, [tu("Keep me", "Gardez-moi", tuid="k")])
     await store.match([mem.id], "Keep me", "en", "fr")
