@@ -274,3 +274,13 @@ class PostgresJobs:
                 (_stamp(_now()),),
             )
             return len(await cur.fetchall())
+
+    async def count_jobs(self) -> dict[JobState, tuple[int, int]]:
+        async with self._conn() as conn:
+            cur = await conn.execute(
+                "SELECT state, COUNT(*) AS jobs,"
+                " COALESCE(SUM(segment_count - done_count), 0) AS pending"
+                " FROM jobs GROUP BY state"
+            )
+            rows = await cur.fetchall()
+        return {JobState(row["state"]): (int(row["jobs"]), int(row["pending"])) for row in rows}
