@@ -162,6 +162,36 @@ class Store(ABC):
         Languages match by family (`en` finds `en-US` units). Scores follow `tm.fuzzy`.
         """
 
+    async def best_scores(
+        self,
+        memory_ids: Sequence[str],
+        sources: Sequence[str],
+        source_lang: str,
+        target_lang: str,
+        *,
+        min_score: int = DEFAULT_MIN_SCORE,
+        tenant: str = DEFAULT_TENANT,
+    ) -> list[int | None]:
+        """Each source's best match score over the memories, None below `min_score`.
+
+        The score `match(..., k=1)` gives, for many sources at once (leverage analysis looks
+        up whole documents); a store may answer without fetching the units. This default
+        asks `match` for each source.
+        """
+        scores: list[int | None] = []
+        for source in sources:
+            found = await self.match(
+                memory_ids,
+                source,
+                source_lang,
+                target_lang,
+                k=1,
+                min_score=min_score,
+                tenant=tenant,
+            )
+            scores.append(found[0].score if found else None)
+        return scores
+
     # -- glossaries --------------------------------------------------------------------------
 
     @abstractmethod
