@@ -26,6 +26,7 @@ LATENCY_S = 0.1
 KILL_AFTER = 24  # segments saved before the service is killed
 START_S = 20.0
 LONG_LEASE_S = 120.0  # longer than the test may take: only a released job resumes in time
+STOPPING_LATENCY_S = 0.3  # slow enough that the job is not done before SIGTERM takes effect
 STOP_S = 20.0
 
 
@@ -126,6 +127,7 @@ def test_a_killed_service_resumes_its_job_without_retranslating(
 def test_a_terminated_service_hands_its_job_back_and_the_next_resumes_it_at_once(
     tmp_path: Path, slow_standin: StandIn
 ) -> None:
+    slow_standin.latency_s = STOPPING_LATENCY_S
     database = tmp_path / "adaptmt.sqlite3"
     sources = [f"Handed-back sentence number {n}." for n in range(SEGMENTS)]
     first = Service(database, slow_standin.base_url, lease_s=LONG_LEASE_S)
