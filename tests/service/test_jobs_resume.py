@@ -24,7 +24,7 @@ from tm.store import open_store
 SEGMENTS = 160
 LATENCY_S = 0.1
 KILL_AFTER = 24  # segments saved before the service is killed
-START_S = 20.0
+START_S = 60.0  # a loaded machine may take long to import and start the service
 LONG_LEASE_S = 120.0  # longer than the test may take: only a released job resumes in time
 STOPPING_LATENCY_S = 0.3  # slow enough that the job is not done before SIGTERM takes effect
 STOP_S = 20.0
