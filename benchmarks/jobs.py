@@ -32,6 +32,7 @@ import argparse
 import asyncio
 import json
 import os
+import sqlite3
 import sys
 import tempfile
 import time
@@ -211,17 +212,20 @@ def translate(args: argparse.Namespace) -> dict[str, Any]:
 
 async def analysis_memory(db: Path, units: int) -> tuple[str, list[str]]:
     """The synthetic memory's id and sources, imported into `db` once."""
-    pairs = list(SyntheticTM(seed=11).units(units))
     async with open_store(db) as store:
         found = {m.name: m for m in await store.list_memories()}
-        if "synthetic" not in found:
-            log(f"importing {units:,} synthetic units into {db} ...")
-            started = time.perf_counter()
-            memory = await store.create_memory("synthetic")
-            await store.add_units(memory.id, (TranslationUnit(s, t, "en", "de") for s, t in pairs))
-            found["synthetic"] = memory
-            log(f"imported in {time.perf_counter() - started:.0f} s")
-    return found["synthetic"].id, [s for s, _ in pairs]
+        if "synthetic" in found:
+            memory_id = found["synthetic"].id
+            with sqlite3.connect(db) as conn:  # the sources, fast: generating them takes minutes
+                rows = conn.execute("SELECT source FROM units WHERE memory_id = ?", (memory_id,))
+                return memory_id, [row[0] for row in rows]
+        log(f"importing {units:,} synthetic units into {db} ...")
+        pairs = list(SyntheticTM(seed=11).units(units))
+        started = time.perf_counter()
+        memory = await store.create_memory("synthetic")
+        await store.add_units(memory.id, (TranslationUnit(s, t, "en", "de") for s, t in pairs))
+        log(f"imported in {time.perf_counter() - started:.0f} s")
+        return memory.id, [s for s, _ in pairs]
 
 
 async def analysis(args: argparse.Namespace) -> dict[str, Any]:
