@@ -105,40 +105,40 @@ async def analyze(
     *,
     tenant: str = DEFAULT_TENANT,
 ) -> Leverage:
-    """The leverage of `document` against `memories` (looked up once per distinct source)."""
+    """The leverage of `document` against `memories`.
+
+    Each distinct source is looked up once, all in one `Store.best_scores` call (no unit is
+    fetched), then the segments are counted in document order.
+    """
     for memory_id in memories:
         await store.get_memory(memory_id, tenant=tenant)
+    segments = translatable(document)
+    distinct = list(dict.fromkeys(segment.source for segment in segments))
+    scores: list[int | None] = [None] * len(distinct)
+    if memories:
+        scores = await store.best_scores(
+            memories,
+            distinct,
+            document.source_lang,
+            document.target_lang,
+            min_score=LOWEST_SCORE,
+            tenant=tenant,
+        )
+    best = dict(zip(distinct, scores, strict=True))
     leverage = Leverage()
-    best: dict[str, int | None] = {}
+    seen: set[str] = set()
     previous_exact = True  # the document's start counts as matching context
-    for segment in translatable(document):
+    for segment in segments:
         words = count_words(segment)
-        if segment.source in best:
-            leverage.add(REPETITION_BAND, words)
-            previous_exact = best[segment.source] == EXACT
-            continue
-        score = best[segment.source] = await _best_score(store, document, segment, memories, tenant)
+        score = best[segment.source]
         exact = score == EXACT
-        leverage.add(CONTEXT_BAND if exact and previous_exact else band_of(score), words)
+        if segment.source in seen:
+            leverage.add(REPETITION_BAND, words)
+        else:
+            seen.add(segment.source)
+            leverage.add(CONTEXT_BAND if exact and previous_exact else band_of(score), words)
         previous_exact = exact
     return leverage
-
-
-async def _best_score(
-    store: Store, document: Document, segment: Segment, memories: Sequence[str], tenant: str
-) -> int | None:
-    if not memories:
-        return None
-    found = await store.match(
-        memories,
-        segment.source,
-        document.source_lang,
-        document.target_lang,
-        k=1,
-        min_score=LOWEST_SCORE,
-        tenant=tenant,
-    )
-    return found[0].score if found else None
 
 
 def table_rows(leverage: Leverage) -> Iterable[tuple[str, int, int]]:

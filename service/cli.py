@@ -11,7 +11,8 @@ import ipaddress
 import json
 import logging
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -271,12 +272,73 @@ def translate_file(
     glossary: Annotated[
         list[str] | None, typer.Option("--glossary", "-g", help="Id or name.")
     ] = None,
+    server: Annotated[
+        str | None,
+        typer.Option(
+            help="A running adaptmt server's URL, e.g. http://mt.example:8080: the job runs "
+            "there. Default: in this process, on the ADAPTMT_* database and LLM."
+        ),
+    ] = None,
+    api_key: Annotated[
+        str | None,
+        typer.Option(envvar="ADAPTMT_API_KEY", help="The server's API key (with --server)."),
+    ] = None,
     tenant: TenantOption = DEFAULT_TENANT,
 ) -> None:
-    """Translate a document (XLIFF, PO, JSON, DOCX, HTML, Markdown, text) as a job, in-process."""
+    """Translate a document (XLIFF, PO, JSON, DOCX, HTML, Markdown, text) as a job.
+
+    Shows a progress bar and a summary; writes the translated file in the same format.
+    """
+    out = output or input_file.with_suffix(f".{target_lang}{input_file.suffix}")
+    if server:
+        outcome = _remote_document(
+            server, api_key, input_file, source_lang, target_lang, memory, glossary
+        )
+    else:
+        outcome = _embedded_document(input_file, source_lang, target_lang, memory, glossary, tenant)
+    if outcome.result is None:
+        raise _fail(f"the job {outcome.job_id} {outcome.state}: {outcome.error or 'no result'}")
+    out.write_bytes(outcome.result)
+    origins = ", ".join(f"{name} {count}" for name, count in outcome.origins.items())
+    typer.echo(
+        f"{outcome.segments} segment(s), {outcome.words} word(s) translated ({origins}) -> {out}",
+        err=True,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """A finished document job as the summary shows it, wherever it ran."""
+
+    job_id: str
+    state: str
+    segments: int
+    words: int
+    origins: dict[str, int]
+    error: str | None
+    result: bytes | None
+
+
+async def _follow(total: int, poll: Callable[[], Awaitable[tuple[int, bool]]]) -> None:
+    """A progress bar over a job's segments; `poll` waits a moment, says (done, finished)."""
+    with typer.progressbar(length=total, label="translating", file=sys.stderr) as bar:
+        shown, finished = 0, False
+        while not finished:
+            done, finished = await poll()
+            bar.update(done - shown)
+            shown = done
+
+
+def _embedded_document(
+    input_file: Path,
+    source_lang: str,
+    target_lang: str,
+    memories: list[str] | None,
+    glossaries: list[str] | None,
+    tenant: str,
+) -> _Outcome:
     from service.jobs import Submission
 
-    out = output or input_file.with_suffix(f".{target_lang}{input_file.suffix}")
     submission = Submission(
         data=input_file.read_bytes(),
         filename=input_file.name,
@@ -284,29 +346,18 @@ def translate_file(
         target_lang=target_lang,
         tenant=tenant,
     )
-    job, result = _run(
-        lambda store: _translate_document(store, submission, memory or [], glossary or [])
-    )
-    if result is None:
-        raise _fail(f"the job {job.id} {job.state.value}: {job.error or 'no result'}")
-    out.write_bytes(result)
-    stats = job.stats
-    origins = ", ".join(
-        f"{k.split(':', 1)[1]} {v}" for k, v in stats.items() if k.startswith("origin:")
-    )
-    typer.echo(
-        f"{job.done_count} segment(s), {stats.get('words', 0)} word(s) translated ({origins}) "
-        f"-> {out}",
-        err=True,
+    return _run(
+        lambda store: _translate_document(store, submission, memories or [], glossaries or [])
     )
 
 
 async def _translate_document(
     store: Store, submission: Any, memories: list[str], glossaries: list[str]
-) -> tuple[Any, bytes | None]:
+) -> _Outcome:
     from dataclasses import replace as with_fields
 
     from service.jobs import JobRunner, job_limits, submit_job
+    from service.jobs.report import ORIGIN_PREFIX, WORDS, grouped
     from service.llm import LLMClient
 
     settings = Settings()
@@ -322,17 +373,67 @@ async def _translate_document(
             store, Translator(store, llm), settings.pipeline_options(), job_limits(settings)
         )
         work = asyncio.create_task(runner.run_one(job.id))
-        with typer.progressbar(
-            length=job.segment_count, label="translating", file=sys.stderr
-        ) as bar:
-            shown = 0
-            while not work.done():
-                await asyncio.wait({work}, timeout=PROGRESS_POLL_S)
-                current = await store.get_job(job.id, tenant=tenant)
-                bar.update(current.done_count - shown)
-                shown = current.done_count
+
+        async def poll() -> tuple[int, bool]:
+            await asyncio.wait({work}, timeout=PROGRESS_POLL_S)
+            return (await store.get_job(job.id, tenant=tenant)).done_count, work.done()
+
+        await _follow(job.segment_count, poll)
         job = await work
-    return job, await store.job_result(job.id, tenant=tenant)
+    return _Outcome(
+        job_id=job.id,
+        state=job.state.value,
+        segments=job.done_count,
+        words=job.stats.get(WORDS, 0),
+        origins=grouped(job.stats, ORIGIN_PREFIX),
+        error=job.error,
+        result=await store.job_result(job.id, tenant=tenant),
+    )
+
+
+def _remote_document(
+    server: str,
+    api_key: str | None,
+    input_file: Path,
+    source_lang: str,
+    target_lang: str,
+    memories: list[str] | None,
+    glossaries: list[str] | None,
+) -> _Outcome:
+    from service.jobclient import FINISHED_STATES, JobClient, RemoteError
+
+    async def go() -> _Outcome:
+        async with JobClient(server, api_key=api_key) as client:
+            job = await client.submit(
+                input_file.read_bytes(),
+                input_file.name,
+                source_lang,
+                target_lang,
+                memories=memories or [],
+                glossaries=glossaries or [],
+            )
+
+            async def poll() -> tuple[int, bool]:
+                nonlocal job
+                await asyncio.sleep(PROGRESS_POLL_S)
+                job = await client.job(job["id"])
+                return job["segments_done"], job["state"] in FINISHED_STATES
+
+            await _follow(job["segments_total"], poll)
+            return _Outcome(
+                job_id=job["id"],
+                state=job["state"],
+                segments=job["segments_done"],
+                words=job["words"],
+                origins=job["origins"],
+                error=job["error"],
+                result=await client.result(job["id"]) if job["state"] == "done" else None,
+            )
+
+    try:
+        return asyncio.run(go())
+    except RemoteError as exc:
+        raise _fail(str(exc)) from None
 
 
 @app.command()

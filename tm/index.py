@@ -79,6 +79,7 @@ SCORE_BATCH = 2048  # candidates scored per rapidfuzz call
 # rapidfuzz's cutoff test rounds against values exactly at the boundary: pass it a cutoff
 # this many points lower and apply the exact test here
 CUTOFF_MARGIN = 0.5
+MAX_SCORE = 100  # a cutoff above it (a full top k of exact matches) ends the search
 # Signatures have 128 bits (two words); a token sets the bit its Fibonacci hash picks. With
 # 64 bits, ~70% more candidates pass the posting bound (a query sets ~20 bits).
 SIGNATURE_MULTIPLIER = 0x9E3779B97F4A7C15
@@ -589,6 +590,8 @@ class FuzzyIndex:
 
     def _verify(self, lookup: _Lookup, parts: list[NDArray[np.int32]]) -> None:
         """Bound, then score rows met by the probe into `lookup`."""
+        if lookup.needed > MAX_SCORE:
+            return
         rows = parts[0] if len(parts) == 1 else np.concatenate(parts)
         rows = self._eligible(rows, lookup.target)
         rows = self._in_order_reach(rows, len(lookup.query.tokens), lookup.needed)
@@ -636,6 +639,8 @@ class FuzzyIndex:
         query = lookup.query
         shared_codes = len(self._df) > self._max_code
         for start in range(0, rows.shape[0], SCORE_BATCH):
+            if lookup.needed > MAX_SCORE:
+                return  # the top k are all exact matches: nothing can enter any more
             chunk = rows[start : start + SCORE_BATCH].tolist()
             sims = process.cdist(
                 [lookup.encoded],

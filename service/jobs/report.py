@@ -8,7 +8,7 @@ words, and term use, so the status endpoint never reads the segments.
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime
 
 from service.analysis import REPETITION_BAND, band_of, count_words
@@ -21,6 +21,9 @@ BAND_PREFIX = "band:"
 TERM_PREFIX = "terms:"
 WORDS = "words"
 SEGMENTS_WITH_ISSUES = "segments_with_issues"
+POSITION = "position"
+"""Report key: the segment's place among the document's segments to translate, so reports
+list in document order without reading the document again."""
 
 
 def segment_report(result: SegmentResult, *, repetition: bool) -> dict[str, object]:
@@ -53,6 +56,23 @@ def copy_for(segment: Segment, first: JobSegment) -> JobSegment:
     """A repetition of an already translated source: the same text, marked as repeated."""
     report = dict(first.report) | {"repetition": True, "llm_calls": 0}
     return JobSegment(segment.id, segment.source, first.text, first.origin, report)
+
+
+def positioned(saved: JobSegment, position: int) -> JobSegment:
+    """The segment with its place in the document noted in its report."""
+    return replace(saved, report=saved.report | {POSITION: position})
+
+
+def in_document_order(saved: Sequence[JobSegment]) -> list[JobSegment] | None:
+    """Saved segments sorted by position; None when one lacks it (saved before positions)."""
+    keyed: list[tuple[int, JobSegment]] = []
+    for segment in saved:
+        position = segment.report.get(POSITION)
+        if not isinstance(position, int):
+            return None
+        keyed.append((position, segment))
+    keyed.sort(key=lambda pair: pair[0])
+    return [segment for _, segment in keyed]
 
 
 def batch_stats(saved: Sequence[JobSegment], words: dict[str, int]) -> dict[str, int]:

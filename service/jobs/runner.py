@@ -5,7 +5,9 @@ workers loops: claim a job (the oldest queued one, or one whose worker died and 
 lease run out), translate it (`JobWork`), claim the next; an idle worker waits for `wake`
 (a job was submitted) or `job_poll_s`. At start the workers resume unfinished jobs; a
 janitor deletes finished jobs whose retention has passed. Several processes may run
-runners over one database: the store's leases keep each job with one worker.
+runners over one database: the store's leases keep each job with one worker. A worker
+stopped in the middle of a job (shutdown, SIGTERM) hands it back, so another process, or
+this one restarted, resumes it at once rather than after the lease.
 """
 
 import asyncio
@@ -76,7 +78,7 @@ class JobRunner:
         self._tasks.append(asyncio.create_task(self._janitor()))
 
     async def stop(self) -> None:
-        """Stop working; a job in progress resumes (from its saved batches) once its lease ends."""
+        """Stop working; a job in progress is released and resumes from its saved batches."""
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -116,11 +118,24 @@ class JobRunner:
             await work.run()
         except JobLeaseLost as exc:
             log.info("job %s stopped: %s", job.id, exc)
+        except asyncio.CancelledError:
+            await self._release(job, worker)
+            raise
         except Exception:
             log.exception("job %s: could not record its outcome", job.id)
         finally:
             REQUEST_ID.reset(token)
         return await self.store.get_job(job.id, tenant=job.tenant)
+
+    async def _release(self, job: Job, worker: str) -> None:
+        """Hand a job back when its worker is stopped; the saved batches stay."""
+        try:
+            await self.store.release_job(job.id, worker)
+            log.info("job %s released for another worker", job.id)
+        except JobLeaseLost:
+            pass  # finished, cancelled or taken over meanwhile: nothing to hand back
+        except Exception:
+            log.exception("job %s: could not release it; it resumes after its lease", job.id)
 
     async def _janitor(self) -> None:
         while True:

@@ -16,7 +16,14 @@ from dataclasses import dataclass
 
 from service.analysis import translatable
 from service.documents import Document, Segment, read_document, write_document
-from service.jobs.report import alt_trans, batch_stats, copy_for, job_segment, word_counts
+from service.jobs.report import (
+    alt_trans,
+    batch_stats,
+    copy_for,
+    job_segment,
+    positioned,
+    word_counts,
+)
 from service.pipeline import Options, TranslationRequest, Translator
 from tm.models import Job, JobSegment
 from tm.store import JobLeaseLost, Store
@@ -64,6 +71,7 @@ class JobWork:
         self.limits = limits
         self._saved: dict[str, JobSegment] = {}  # segment id -> result
         self._by_source: dict[str, JobSegment] = {}  # first saved result per source
+        self._positions: dict[str, int] = {}  # segment id -> place in the document
 
     async def run(self) -> None:
         """Translate what is pending and finish the job: done, or failed with the reason.
@@ -114,7 +122,9 @@ class JobWork:
         )
         for saved in await self.store.job_segments(job.id, tenant=job.tenant):
             self._keep(saved)
-        pending = [s for s in translatable(document) if s.id not in self._saved]
+        segments = translatable(document)
+        self._positions = {segment.id: n for n, segment in enumerate(segments)}
+        pending = [s for s in segments if s.id not in self._saved]
         known = [s for s in pending if s.source in self._by_source]
         await self._save([copy_for(s, self._by_source[s.source]) for s in known], known)
         firsts: dict[str, list[Segment]] = {}
@@ -163,6 +173,7 @@ class JobWork:
         if not batch:
             return
         words = word_counts(segments)
+        batch = [positioned(saved, self._positions[saved.segment_id]) for saved in batch]
         self.job = await self.store.save_job_segments(
             self.job.id,
             self.worker,

@@ -20,6 +20,7 @@ from service.jobs.report import (
     WORDS,
     eta_s,
     grouped,
+    in_document_order,
 )
 from service.protocol import (
     AnalysisOut,
@@ -189,9 +190,11 @@ async def job_report(job_id: str, services: ServicesDep, tenant: TenantDep) -> J
     """Per segment: source, target, origin, best match score, terms, failed checks, QE."""
     store = services.store
     job = await store.get_job(job_id, tenant=tenant)
-    saved = {s.segment_id: s for s in await store.job_segments(job_id, tenant=tenant)}
-    order = await _document_order(store, job, tenant)
-    ordered = [saved[sid] for sid in order if sid in saved]
+    saved = await store.job_segments(job_id, tenant=tenant)
+    ordered = in_document_order(saved)
+    if ordered is None:  # saved before reports kept positions: the document has the order
+        by_id = {s.segment_id: s for s in saved}
+        ordered = [by_id[sid] for sid in await _document_order(store, job, tenant) if sid in by_id]
     return JobReport(job=job_out(job), segments=[_segment_out(s) for s in ordered])
 
 

@@ -1,14 +1,15 @@
 """Leverage analysis: segments and words per match band, repetitions, context matches."""
 
+import random
 from pathlib import Path
 
 import httpx
 import pytest
 
-from service.analysis import analyze, band_of
-from service.documents import read_document
+from service.analysis import Leverage, analyze, band_of, count_words, translatable
+from service.documents import Document, read_document
 from tm.models import TranslationUnit
-from tm.store import open_store
+from tm.store import Store, open_store
 
 MEMORY = [
     ("Open the file.", "Öffnen Sie die Datei."),
@@ -73,3 +74,50 @@ def test_analyze_over_http_needs_no_llm(api: httpx.Client) -> None:
     bands = {b["band"]: b["segments"] for b in body["bands"]}
     assert bands["101% (context)"] == bands["no match"] == bands["repetitions"] == 1
     assert (body["segments"], body["words"]) == (3, 11)
+
+
+async def per_segment_leverage(store: Store, document: Document, memory_id: str) -> Leverage:
+    """The leverage table the slow way: one `match` per segment, in document order."""
+    leverage, seen, previous_exact = Leverage(), set(), True
+    for segment in translatable(document):
+        found = await store.match([memory_id], segment.source, "en", "de", k=1, min_score=50)
+        score = found[0].score if found else None
+        exact = score == 100
+        if segment.source in seen:
+            leverage.add("repetitions", count_words(segment))
+        else:
+            seen.add(segment.source)
+            band = "101" if exact and previous_exact else band_of(score)
+            leverage.add(band, count_words(segment))
+        previous_exact = exact
+    return leverage
+
+
+async def test_the_batched_analysis_counts_as_one_lookup_per_segment(tmp_path: Path) -> None:
+    rng = random.Random(3)
+    words = [
+        "open",
+        "close",
+        "save",
+        "print",
+        "the",
+        "a",
+        "file",
+        "page",
+        "window",
+        "folder",
+        "now",
+        "all",
+        "new",
+    ]
+    sentences = [" ".join(rng.choices(words, k=rng.randint(3, 8))) + "." for _ in range(400)]
+    async with open_store(tmp_path / "tm.sqlite3") as store:
+        memory = await store.create_memory("m")
+        units = [TranslationUnit(s, s.upper(), "en", "de") for s in sentences[:200]]
+        await store.add_units(memory.id, units)
+        text = "\n\n".join(rng.choice(sentences) for _ in range(600))
+        document = read_document(text.encode(), "a.txt", source_lang="en", target_lang="de")
+        batched = await analyze(store, document, [memory.id])
+        expected = await per_segment_leverage(store, document, memory.id)
+    assert batched == expected
+    assert sum(1 for c in batched.bands.values() if c.segments) >= 5  # most bands are used

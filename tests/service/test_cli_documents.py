@@ -1,11 +1,18 @@
-"""`adaptmt translate-file` and `adaptmt analyze`: documents from the command line, no server."""
+"""`adaptmt translate-file` and `adaptmt analyze`: documents from the command line, embedded
+(no server) and against a running server on loopback (`--server`)."""
 
+import socket
 from pathlib import Path
 
+import httpx
+import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from eval.standin import MARKER, StandIn
+from service.app import create_app
 from service.cli import app as cli
+from tests.service.conftest import Served, settings_for
 
 
 def env_for(tmp_path: Path, standin: StandIn) -> dict[str, str]:
@@ -50,3 +57,99 @@ def test_analyze_prints_the_leverage_table(tmp_path: Path, standin: StandIn) -> 
     rows = {line.rsplit(None, 2)[0]: line.split()[-2:] for line in result.stdout.splitlines()[1:]}
     assert rows["no match"] == ["1", "3"] and rows["repetitions"] == ["1", "3"]
     assert rows["total"] == ["2", "6"]
+
+
+# -- against a running server (--server) -------------------------------------------------------
+
+
+def translate_remote(tmp_path: Path, url: str, source: Path, *args: str, **env: str) -> Result:
+    """`adaptmt translate-file --server URL`; no local database may be touched."""
+    local = {"ADAPTMT_DATABASE_URL": f"sqlite:///{tmp_path / 'local.sqlite3'}"} | env
+    result = CliRunner().invoke(
+        cli,
+        ["translate-file", str(source), "--from", "en", "--to", "de", "--server", url, *args],
+        env=local,
+    )
+    assert not (tmp_path / "local.sqlite3").exists()
+    return result
+
+
+def test_translate_file_runs_the_job_on_the_server(
+    tmp_path: Path, service: Served, api: httpx.Client, standin: StandIn
+) -> None:
+    memory = api.post("/v1/memories", json={"name": "remote-acme"}).raise_for_status().json()
+    unit = {
+        "source": "Close it.",
+        "target": "Schließ es.",
+        "source_lang": "en",
+        "target_lang": "de",
+    }
+    api.post(f"/v1/memories/{memory['id']}/units", json=unit).raise_for_status()
+    source = tmp_path / "notes.txt"
+    source.write_text("Open the file.\n\nClose it.\n\nOpen the file.\n", encoding="utf-8")
+    out = tmp_path / "out.txt"
+    result = translate_remote(tmp_path, service.url, source, "-m", "remote-acme", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    written = out.read_text(encoding="utf-8")
+    assert written == f"{MARKER}Open the file.\n\nSchließ es.\n\n{MARKER}Open the file.\n"
+    assert "translating" in result.stderr
+    assert f"3 segment(s), 8 word(s) translated (llm 2, tm 1) -> {out}" in result.stderr
+    assert len(standin.requests) == 1  # the repetition and the TM match need no LLM
+    jobs = api.get("/v1/jobs").json()["jobs"]
+    assert jobs[0]["filename"] == "notes.txt" and jobs[0]["memories"] == [memory["id"]]
+
+
+@pytest.mark.parametrize(
+    ("filename", "data", "args", "message"),
+    [
+        ("broken.docx", b"not a zip", [], "with 422 invalid_document:"),
+        ("notes.exe", b"MZ", [], "with 415 unsupported_format:"),
+        ("a.txt", b"Hello.", ["-m", "no-such-memory"], "has no memory with id or name"),
+        ("a.txt", b"Hello.", ["-g", "no-such-glossary"], "has no glossary with id or name"),
+    ],
+)
+def test_a_refused_submission_is_the_servers_message(
+    tmp_path: Path, service: Served, filename: str, data: bytes, args: list[str], message: str
+) -> None:
+    source = tmp_path / filename
+    source.write_bytes(data)
+    result = translate_remote(tmp_path, service.url, source, *args)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {service.url}") and message in result.stderr
+    assert not (tmp_path / f"{source.stem}.de{source.suffix}").exists()
+
+
+def test_an_unreachable_server_is_a_clear_error(tmp_path: Path) -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"  # bound, not listening: refused
+        source = tmp_path / "a.txt"
+        source.write_text("Hello.", encoding="utf-8")
+        result = translate_remote(tmp_path, url, source)
+    assert result.exit_code == 1
+    assert f"error: cannot reach the adaptmt server at {url}" in result.stderr
+
+
+def test_a_server_with_keys_needs_the_api_key(
+    tmp_path: Path, server: StandIn, standin: StandIn
+) -> None:
+    settings = settings_for(tmp_path, server.base_url)
+    created = CliRunner().invoke(
+        cli,
+        ["keys", "create", "--tenant", "acme"],
+        env={"ADAPTMT_DATABASE_URL": settings.database_url},
+    )
+    key = created.stdout.strip()
+    served = Served(create_app(settings), settings)
+    try:
+        source = tmp_path / "a.txt"
+        source.write_text("Hello there.", encoding="utf-8")
+        refused = translate_remote(tmp_path, served.url, source)
+        assert refused.exit_code == 1 and "with 401 unauthorized:" in refused.stderr
+        by_option = translate_remote(tmp_path, served.url, source, "--api-key", key)
+        assert by_option.exit_code == 0, by_option.output
+        by_env = translate_remote(tmp_path, served.url, source, ADAPTMT_API_KEY=key)
+        assert by_env.exit_code == 0, by_env.output
+    finally:
+        served.stop()
+    assert (tmp_path / "a.de.txt").read_text(encoding="utf-8") == f"{MARKER}Hello there."

@@ -179,3 +179,19 @@ def test_bit_counts(monkeypatch, native: bool, lo: int, hi: int | None, expected
         pytest.skip("numpy < 2 has no native popcount")
     words = np.array([lo], np.uint64), None if hi is None else np.array([hi], np.uint64)
     assert index_module._bit_counts(*words).tolist() == [expected]
+
+
+def test_an_exact_match_in_a_top_1_ends_the_search() -> None:
+    """A full top k of 100s leaves nothing to find: the candidates after it are not scored."""
+    rng = random.Random(9)
+    words = [f"w{n}" for n in range(12)]
+    query = "alpha beta gamma delta epsilon"
+    units = [(1, query)] + [
+        (n, f"{query} {' '.join(rng.choices(words, k=rng.randint(1, 4)))}")
+        for n in range(2, 2 * index_module.SCORE_BATCH + 10)  # several rapidfuzz calls
+    ]
+    index = build(units, batch=len(units))
+    assert [(h.unit_id, h.score) for h in index.search(prepare(query), 1, 50)] == [(1, 100)]
+    assert [h.score for h in index.search(prepare(query), 3, 50)] == exhaustive(
+        query, dict(units), 3, 50
+    )

@@ -14,7 +14,8 @@ Consistency rules every implementation keeps:
 * `Memory.revision` and `Glossary.revision` grow in the same transaction as every change
   to the memory's units or the glossary's entries, so (id, revision) is a valid cache key.
 * Jobs are claimed with a lease: a worker owns a running job until its `lease_until`, renews
-  it while it works, and a job whose lease ran out (its worker died) is claimable again.
+  it while it works, and a job whose lease ran out (its worker died) or that its worker
+  released (it shut down) is claimable again.
   Segment results are saved in batches, each batch in one transaction with the job's
   progress counter, so a resumed job never repeats a saved segment. Only the lease holder
   may save results or finish the job; anything else raises `JobLeaseLost`.
@@ -170,6 +171,36 @@ class Store(ABC):
         Languages match by family (`en` finds `en-US` units). Scores follow `tm.fuzzy`.
         """
 
+    async def best_scores(
+        self,
+        memory_ids: Sequence[str],
+        sources: Sequence[str],
+        source_lang: str,
+        target_lang: str,
+        *,
+        min_score: int = DEFAULT_MIN_SCORE,
+        tenant: str = DEFAULT_TENANT,
+    ) -> list[int | None]:
+        """Each source's best match score over the memories, None below `min_score`.
+
+        The score `match(..., k=1)` gives, for many sources at once (leverage analysis looks
+        up whole documents); a store may answer without fetching the units. This default
+        asks `match` for each source.
+        """
+        scores: list[int | None] = []
+        for source in sources:
+            found = await self.match(
+                memory_ids,
+                source,
+                source_lang,
+                target_lang,
+                k=1,
+                min_score=min_score,
+                tenant=tenant,
+            )
+            scores.append(found[0].score if found else None)
+        return scores
+
     # -- glossaries --------------------------------------------------------------------------
 
     @abstractmethod
@@ -322,6 +353,16 @@ class Store(ABC):
         retention_s: float,
     ) -> Job:
         """Done with `result`, or failed with `error`; kept `retention_s`, then deleted."""
+
+    async def release_job(self, job_id: str, worker: str) -> Job:
+        """Hand a held job back because its worker stops (shutdown); claimable again at once.
+
+        Saved results stay, so the next worker resumes where this one stopped instead of
+        waiting for the lease to run out. `JobLeaseLost` when `worker` does not hold it.
+        This default ends the lease now (a running job whose lease ran out is claimable);
+        a store may instead put the job back in the queue.
+        """
+        return await self.renew_job_lease(job_id, worker, lease_s=0)
 
     @abstractmethod
     async def cancel_job(

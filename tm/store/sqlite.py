@@ -65,6 +65,9 @@ log = logging.getLogger(__name__)
 
 READER_THREADS = 4
 INDEX_LOAD_BATCH = 50_000
+SCORE_BATCH = 2_000
+"""Sources `best_scores` looks up per reader call: few thread hops, and other requests'
+lookups interleave between batches."""
 
 IndexKey = tuple[str, str]  # (memory id, source family)
 Transaction = Callable[[sqlite3.Connection], tuple[T, IndexChanges | None]]
@@ -328,6 +331,47 @@ class SQLiteStore(SQLiteJobs, Store):
         return await self._read(
             lambda conn: self._search(conn, indexes, query, k, min_score, target_family)
         )
+
+    async def best_scores(
+        self,
+        memory_ids: Sequence[str],
+        sources: Sequence[str],
+        source_lang: str,
+        target_lang: str,
+        *,
+        min_score: int = DEFAULT_MIN_SCORE,
+        tenant: str = DEFAULT_TENANT,
+    ) -> list[int | None]:
+        scores: list[int | None] = []
+        for start in range(0, len(sources), SCORE_BATCH):
+            queries = [prepare(source) for source in sources[start : start + SCORE_BATCH]]
+            scores += await self._best_scores(
+                memory_ids, queries, source_lang, target_lang, min_score, tenant
+            )
+        return scores
+
+    async def _best_scores(
+        self,
+        memory_ids: Sequence[str],
+        queries: list[Prepared],
+        source_lang: str,
+        target_lang: str,
+        min_score: int,
+        tenant: str,
+    ) -> list[int | None]:
+        source_family = langs.family(source_lang)
+        target_family = langs.family(target_lang)
+        indexes = [await self._index(m, source_family, tenant) for m in memory_ids]
+        found = await self._read(
+            lambda conn: (
+                None if self._behind(conn) else _best(indexes, queries, min_score, target_family)
+            )
+        )
+        if found is not None:
+            return found
+        await self._drop_stale()  # another process changed a loaded memory
+        indexes = [await self._index(m, source_family, tenant) for m in memory_ids]
+        return await self._read(lambda conn: _best(indexes, queries, min_score, target_family))
 
     def _search(
         self,
@@ -684,3 +728,18 @@ class SQLiteStore(SQLiteJobs, Store):
 def _log_failure(future: "Future[None]") -> None:
     if (exc := future.exception()) is not None:
         log.warning("could not record when an API key was last used: %s", exc)
+
+
+def _best(
+    indexes: Sequence[FuzzyIndex], queries: Sequence[Prepared], min_score: int, target_family: str
+) -> list[int | None]:
+    """In a reader: each query's best score over the indexes (the units are not fetched)."""
+    scores: list[int | None] = []
+    for query in queries:
+        hits = [
+            hit.score
+            for index in indexes
+            for hit in index.search(query, 1, min_score, target_family)
+        ]
+        scores.append(max(hits, default=None))
+    return scores

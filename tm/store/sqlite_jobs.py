@@ -280,6 +280,18 @@ class SQLiteJobs:
 
         return await self._write(finish)
 
+    async def release_job(self, job_id: str, worker: str) -> Job:
+        def release(conn: sqlite3.Connection) -> Job:
+            _held(conn, job_id, worker)
+            conn.execute(
+                "UPDATE jobs SET state = ?, lease_owner = NULL, lease_until = NULL,"
+                " updated_at = ? WHERE id = ?",
+                (JobState.QUEUED.value, _stamp(_now()), job_id),
+            )
+            return _fetch(conn, job_id, None)
+
+        return await self._write(release)
+
     async def cancel_job(
         self, job_id: str, *, tenant: str = DEFAULT_TENANT, retention_s: float
     ) -> Job:

@@ -1,6 +1,7 @@
 """Document jobs over HTTP: submit, progress, result in the same format, report, cancel."""
 
 import asyncio
+import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 
@@ -65,6 +66,32 @@ def test_the_report_lists_every_segment_in_document_order(api: httpx.Client) -> 
     assert first["origin"] == "llm" and first["band"] == "none" and first["score"] is None
     assert first["target"].startswith(MARKER) and first["repetition"] is False
     assert report["job"]["id"] == job["id"]
+
+
+@pytest.mark.parametrize(
+    ("change", "sql"),
+    [
+        # positions in the reports: the stored document is not read again
+        ("document gone", "UPDATE jobs SET document = X'00' WHERE id = ?"),
+        # reports saved before positions were kept: the document gives the order
+        (
+            "no positions",
+            "UPDATE job_segments SET report = json_remove(report, '$.position') WHERE job_id = ?",
+        ),
+    ],
+)
+def test_the_report_order_comes_from_positions_or_the_document(
+    api: httpx.Client, service: Served, change: str, sql: str
+) -> None:
+    job = done_job(api, "guide.xlf", XLIFF_12)
+    expected = [s["id"] for s in api.get(f"/v1/jobs/{job['id']}/report").json()["segments"]]
+    assert len(expected) > 2
+    assert service.settings is not None
+    with sqlite3.connect(service.settings.database_url.removeprefix("sqlite:///")) as conn:
+        conn.execute(sql, (job["id"],))
+    report = api.get(f"/v1/jobs/{job['id']}/report")
+    assert report.status_code == 200, (change, report.text)
+    assert [s["id"] for s in report.json()["segments"]] == expected
 
 
 def test_repeated_segments_are_translated_once(api: httpx.Client, standin: StandIn) -> None:

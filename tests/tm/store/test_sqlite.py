@@ -306,3 +306,48 @@ async def test_writes_of_another_process_are_seen_by_the_next_lookup(url: str) -
         await cli.delete_memory(mem.id)
         with pytest.raises(UnknownMemory):
             await server.match([mem.id], "Open the file", "en", "fr")
+
+
+BEST_SCORE_MEMORIES = {
+    "a": [("Open the file.", "Ouvrez le fichier."), ("Close the window now.", "Fermez.")],
+    "b": [("Open the file", "Ouvrir le fichier"), ("Print page 5 of 7.", "Imprimer.")],
+}
+
+
+@pytest.mark.parametrize(
+    ("source", "memories", "min_score", "expected"),
+    [
+        ("Open the file.", "ab", 50, 100),  # exact in a, 99 in b: the best wins
+        ("Open the file", "b", 50, 100),
+        ("open the file.", "a", 50, 99),  # case only
+        ("Print page 6 of 7.", "b", 50, 99),  # a number differs
+        ("Close the window.", "a", 50, 75),
+        ("Close the window.", "a", 80, None),  # under min_score
+        ("Nothing like anything stored here.", "ab", 50, None),
+        ("Open the file.", "", 50, None),  # no memories
+    ],
+)
+async def test_best_scores_are_the_top_match_scores(
+    store: Store, source: str, memories: str, min_score: int, expected: int | None
+) -> None:
+    ids = {}
+    for name, pairs in BEST_SCORE_MEMORIES.items():
+        ids[name] = (await store.create_memory(name)).id
+        await store.add_units(ids[name], [tu(s, t) for s, t in pairs])
+    chosen = [ids[name] for name in memories]
+    sources = [source, "Open the file.", source]  # batched with others, repeated
+    scores = await store.best_scores(chosen, sources, "en", "fr", min_score=min_score)
+    assert scores[0] == scores[2] == expected
+    # the interface's default (one `match` per source) agrees with the store's batch
+    assert (
+        await Store.best_scores(store, chosen, sources, "en", "fr", min_score=min_score) == scores
+    )
+
+
+async def test_best_scores_see_another_process_s_writes(url: str) -> None:
+    async with open_store(url) as server, open_store(url) as cli:
+        mem = await server.create_memory("client")
+        await server.add_units(mem.id, [tu("Open the file", "Ouvrir le fichier")])
+        assert await server.best_scores([mem.id], ["Print the page"], "en", "fr") == [None]
+        await cli.add_units(mem.id, [tu("Print the page", "Imprimer la page")])
+        assert await server.best_scores([mem.id], ["Print the page"], "en", "fr") == [100]

@@ -60,6 +60,25 @@ async def test_a_job_whose_lease_ran_out_is_claimed_again(store: Store) -> None:
         await store.save_job_segments(job.id, "dead", [seg("2")], {}, lease_s=LEASE_S)
 
 
+async def test_a_released_job_is_queued_and_claimed_again_at_once(store: Store) -> None:
+    job = await store.create_job(spec(), b"x", 2)
+    await store.claim_job("stopping", lease_s=LEASE_S)
+    await store.save_job_segments(job.id, "stopping", [seg("1")], {"llm": 1}, lease_s=LEASE_S)
+    released = await store.release_job(job.id, "stopping")
+    assert (released.state, released.lease_owner, released.lease_until) == (
+        JobState.QUEUED,
+        None,
+        None,
+    )
+    with pytest.raises(JobLeaseLost):
+        await store.save_job_segments(job.id, "stopping", [seg("2")], {}, lease_s=LEASE_S)
+    with pytest.raises(JobLeaseLost):
+        await store.release_job(job.id, "stopping")
+    resumed = await store.claim_job("next", lease_s=LEASE_S)  # no wait for the old lease
+    assert resumed is not None and resumed.id == job.id and resumed.lease_owner == "next"
+    assert (resumed.done_count, resumed.stats) == (1, {"llm": 1})
+
+
 async def test_segments_are_saved_once_with_the_counter_and_stats(store: Store) -> None:
     job = await store.create_job(spec(), b"x", 3)
     await store.claim_job("w", lease_s=LEASE_S)
