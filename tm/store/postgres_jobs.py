@@ -174,6 +174,16 @@ class PostgresJobs:
             await _extend(conn, job_id, lease_s)
             return await _fetch(conn, job_id, None)
 
+    async def release_job(self, job_id: str, worker: str) -> Job:
+        async with self._tx() as conn:
+            await _held(conn, job_id, worker)
+            await conn.execute(
+                "UPDATE jobs SET state = %s, lease_owner = NULL, lease_until = NULL,"
+                " updated_at = %s WHERE id = %s",
+                (JobState.QUEUED.value, _stamp(_now()), job_id),
+            )
+            return await _fetch(conn, job_id, None)
+
     async def save_job_segments(
         self,
         job_id: str,
