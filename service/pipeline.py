@@ -245,9 +245,11 @@ class Translator:
             request.glossaries, request.source_lang, request.target_lang, tenant=request.tenant
         )
         distinct = list(dict.fromkeys(request.segments))
-        done = await asyncio.gather(
-            *(self._translate_one(_Segment(source, request, terms)) for source in distinct)
-        )
+        segments = [_Segment(source, request, terms) for source in distinct]
+        if len(segments) == 1:  # the common interactive case: no task to create and schedule
+            done = [await self._translate_one(segments[0])]
+        else:
+            done = list(await asyncio.gather(*map(self._translate_one, segments)))
         await self._estimate(done, request.options.review_below)
         if self.observer:
             for result in done:
