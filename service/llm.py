@@ -45,8 +45,9 @@ MAX_OUTPUT_TOKENS = 4096
 """Ceiling of `max_tokens`: a runaway generation stops here."""
 MAX_RETRY_AFTER_S = 60.0
 """Longest `Retry-After` honoured; a server asking for more is treated as asking for this."""
-KEEPALIVE_S = 60.0
-"""How long an idle connection to the LLM server is kept open for the next request."""
+KEEPALIVE_S = 4.0
+"""How long an idle connection to the LLM server is kept for the next request: under the 5 s
+after which vLLM (uvicorn) closes one, so the client never reuses a connection being closed."""
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 """Statuses that say "try again later": rate limits and an overloaded or restarting server."""
 
