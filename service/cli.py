@@ -96,6 +96,9 @@ async def _glossary_id(store: Store, ref: str, tenant: str) -> str:
 
 # -- serve -------------------------------------------------------------------------------------
 
+_APP_FACTORY = "service.app:create_app"
+"""What each `serve --workers N` process imports and calls to build its app."""
+
 
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
@@ -117,6 +120,14 @@ def serve(
             help="Serve without API keys on a non-loopback address (trusted networks only).",
         ),
     ] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Server processes sharing the port; each has its own LLM connections and "
+            "fuzzy indexes, and sees the others' writes through the database.",
+        ),
+    ] = 1,
 ) -> None:
     """Start the HTTP API (docs at /docs)."""
     import uvicorn
@@ -143,13 +154,17 @@ def serve(
         settings.llm_url,
         redact_url(settings.database_url),
     )
-    uvicorn.run(  # logging as configured above; the app logs one access line per request
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        access_log=False,
-    )
+    # logging as configured above; the app logs one access line per request
+    server: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": None,
+        "access_log": False,
+    }
+    if workers == 1:
+        uvicorn.run(create_app(settings), **server)
+    else:  # each worker process builds its own app, from the same ADAPTMT_* environment
+        uvicorn.run(_APP_FACTORY, factory=True, workers=workers, **server)
 
 
 # -- translate ---------------------------------------------------------------------------------

@@ -56,7 +56,8 @@ _bearer = HTTPBearer(
 )
 
 
-def _services(request: Request) -> Services:
+async def _services(request: Request) -> Services:
+    # async: FastAPI runs a plain `def` dependency in its thread pool, a thread hop per request
     services: Services = request.app.state.services
     return services
 
@@ -64,7 +65,7 @@ def _services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(_services)]
 
 
-def _runner(services: ServicesDep) -> JobRunner:
+async def _runner(services: ServicesDep) -> JobRunner:
     assert services.runner is not None, "the job runner starts with the app"
     return services.runner
 

@@ -20,19 +20,21 @@ from the flat `{"object": "error", "message", ...}` of vLLM releases before 0.8.
 
 import asyncio
 import email.utils
-import itertools
 import math
 import random
 import re
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 import httpx
 
 from service.logs import REQUEST_ID
 from service.prompts import Message, estimate_tokens
+
+if TYPE_CHECKING:
+    import aiohttp
 
 OUTPUT_TOKENS_PER_SOURCE_TOKEN = 2.0
 """Room for the translation against the estimated source tokens: target languages take up to
@@ -43,11 +45,9 @@ MAX_OUTPUT_TOKENS = 4096
 """Ceiling of `max_tokens`: a runaway generation stops here."""
 MAX_RETRY_AFTER_S = 60.0
 """Longest `Retry-After` honoured; a server asking for more is treated as asking for this."""
-POOL_SHARD_CONNECTIONS = 8
-"""Connections per httpcore pool. httpcore rescans every pooled connection on each request and
-response (encode/httpx#3215), so its CPU per request grows with the pool: at 128 concurrent
-requests one pool costs about 5 ms per request (~130 requests/s), pools of 8 about 1.3 ms
-(~530 requests/s), measured against the stand-in."""
+KEEPALIVE_S = 4.0
+"""How long an idle connection to the LLM server is kept for the next request: under the 5 s
+after which vLLM (uvicorn) closes one, so the client never reuses a connection being closed."""
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 """Statuses that say "try again later": rate limits and an overloaded or restarting server."""
 
@@ -160,30 +160,27 @@ def max_tokens_for(source: str) -> int:
     return min(MAX_OUTPUT_TOKENS, wanted)
 
 
-class _ShardedPool(httpx.AsyncBaseTransport):
-    """Round-robin over several small connection pools (see POOL_SHARD_CONNECTIONS)."""
-
-    def __init__(self, max_connections: int) -> None:
-        count = max(1, math.ceil(max_connections / POOL_SHARD_CONNECTIONS))
-        unbounded = httpx.Limits(max_connections=None, max_keepalive_connections=None)
-        self._pools = [httpx.AsyncHTTPTransport(limits=unbounded) for _ in range(count)]
-        self._next = itertools.cycle(self._pools)
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        return await next(self._next).handle_async_request(request)
-
-    async def aclose(self) -> None:
-        for pool in self._pools:
-            await pool.aclose()
-
-
 def new_http_client(config: LLMConfig) -> httpx.AsyncClient:
-    """The HTTP client to share for LLM calls: several small connection pools.
+    """The HTTP client to share for LLM calls: httpx's API over aiohttp's connection pool.
 
-    The pools are unbounded; the `LLMClient`'s semaphore bounds the connections.
+    httpcore's pool rescans every pooled connection on each request and response
+    (encode/httpx#3215): at 128 requests in flight that alone cost more CPU than the rest of
+    a translation. aiohttp's pool (`httpx_aiohttp.AiohttpTransport`, the transport the OpenAI
+    SDK offers) does not, and its parser is in C. The `LLMClient`'s semaphore bounds the
+    connections; the pool's own limit is the same number.
     """
+    from httpx_aiohttp import AiohttpTransport
+
+    def session() -> "aiohttp.ClientSession":  # made on first use, inside the running loop
+        import aiohttp
+
+        connector = aiohttp.TCPConnector(
+            limit=config.max_concurrency, limit_per_host=0, keepalive_timeout=KEEPALIVE_S
+        )
+        return aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
+
     timeout = httpx.Timeout(config.timeout_s, connect=config.connect_timeout_s)
-    return httpx.AsyncClient(transport=_ShardedPool(config.max_concurrency), timeout=timeout)
+    return httpx.AsyncClient(transport=AiohttpTransport(client=session), timeout=timeout)
 
 
 class LLMClient:

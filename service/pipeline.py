@@ -86,13 +86,18 @@ class Options:
 
     def overridden(self, overrides: Mapping[str, object]) -> "Options":
         """These options with a request's or job's overrides; None and unknown keys ignored."""
-        known = {f.name for f in fields(self)}
+        known = _OPTION_NAMES
         changes: dict[str, Any] = {
             k: v for k, v in overrides.items() if k in known and v is not None
         }
+        if not changes:
+            return self
         if "layout" in changes:  # stored jobs keep it as plain JSON text
             changes["layout"] = FewShotLayout(str(changes["layout"]))
         return replace(self, **changes)
+
+
+_OPTION_NAMES = frozenset(f.name for f in fields(Options))
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,15 +238,18 @@ class Translator:
         )
         if request.source_lang == request.target_lang:
             raise InvalidLanguage(f"source and target are both {request.source_lang}")
-        for memory_id in request.memories:
-            await self.store.get_memory(memory_id, tenant=request.tenant)
+        # No memory check here: every segment's first step, `Store.match`, refuses an unknown
+        # or another tenant's memory (UnknownMemory) before any LLM call, from memory once
+        # the memory's index is loaded, without a database round trip per request.
         terms = await self.terminology.index(
             request.glossaries, request.source_lang, request.target_lang, tenant=request.tenant
         )
         distinct = list(dict.fromkeys(request.segments))
-        done = await asyncio.gather(
-            *(self._translate_one(_Segment(source, request, terms)) for source in distinct)
-        )
+        segments = [_Segment(source, request, terms) for source in distinct]
+        if len(segments) == 1:  # the common interactive case: no task to create and schedule
+            done = [await self._translate_one(segments[0])]
+        else:
+            done = list(await asyncio.gather(*map(self._translate_one, segments)))
         await self._estimate(done, request.options.review_below)
         if self.observer:
             for result in done:
