@@ -14,6 +14,7 @@ import uvicorn
 from eval.standin import StandIn
 from service.app import create_app
 from service.settings import Settings
+from tests.databases import BACKENDS, database_url
 
 
 class Served:
@@ -52,10 +53,13 @@ def settings_for(tmp: Path, llm_url: str, **overrides: Any) -> Settings:
     return Settings(_env_file=None, **(fields | overrides))  # type: ignore[call-arg]
 
 
-@pytest.fixture(scope="module")
-def database(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The database of the module's service: a SQLite file (the routers' tests add PostgreSQL)."""
-    return f"sqlite:///{tmp_path_factory.mktemp('service') / 'adaptmt.sqlite3'}"
+@pytest.fixture(scope="module", params=BACKENDS)
+def database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A new database per module and store: a SQLite file, then a PostgreSQL schema."""
+    with database_url(str(request.param), tmp_path_factory.mktemp("db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

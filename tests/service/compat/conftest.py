@@ -21,11 +21,14 @@ EN_FR_UNITS = [
 
 
 @pytest.fixture(scope="module")
-def service(server: StandIn, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+def service(
+    server: StandIn, database: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
     """The module's service: the local tenant's compatible requests use COMPAT_MEMORY."""
     settings = settings_for(
         tmp_path_factory.mktemp("compat"),
         server.base_url,
+        database_url=database,
         compat_memories={"local": [COMPAT_MEMORY]},
         webhooks={
             WEBHOOK: {

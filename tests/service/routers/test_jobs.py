@@ -1,7 +1,6 @@
 """Document jobs over HTTP: submit, progress, result in the same format, report, cancel."""
 
 import asyncio
-import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 
@@ -12,6 +11,7 @@ from eval.standin import MARKER, StandIn
 from service.app import create_app
 from service.documents import read_document
 from service.prompts import source_of
+from tests.databases import execute
 from tests.service.conftest import Served, settings_for
 from tests.service.documents.samples import PO, XLIFF_12, docx
 from tests.service.jobhelpers import submit, wait
@@ -68,27 +68,33 @@ def test_the_report_lists_every_segment_in_document_order(api: httpx.Client) -> 
     assert report["job"]["id"] == job["id"]
 
 
-@pytest.mark.parametrize(
-    ("change", "sql"),
-    [
-        # positions in the reports: the stored document is not read again
-        ("document gone", "UPDATE jobs SET document = X'00' WHERE id = ?"),
-        # reports saved before positions were kept: the document gives the order
-        (
-            "no positions",
-            "UPDATE job_segments SET report = json_remove(report, '$.position') WHERE job_id = ?",
-        ),
-    ],
-)
+REPORT_ORDER_CHANGES = {
+    # positions in the reports: the stored document is not read again
+    "document gone": {
+        "sqlite": "UPDATE jobs SET document = X'00' WHERE id = ?",
+        "postgresql": "UPDATE jobs SET document = '\\x00'::bytea WHERE id = ?",
+    },
+    # reports saved before positions were kept: the document gives the order
+    "no positions": {
+        "sqlite": "UPDATE job_segments SET report = json_remove(report, '$.position')"
+        " WHERE job_id = ?",
+        "postgresql": "UPDATE job_segments SET report = (report::jsonb - 'position')::text"
+        " WHERE job_id = ?",
+    },
+}
+
+
+@pytest.mark.parametrize("change", list(REPORT_ORDER_CHANGES))
 def test_the_report_order_comes_from_positions_or_the_document(
-    api: httpx.Client, service: Served, change: str, sql: str
+    api: httpx.Client, service: Served, change: str
 ) -> None:
     job = done_job(api, "guide.xlf", XLIFF_12)
     expected = [s["id"] for s in api.get(f"/v1/jobs/{job['id']}/report").json()["segments"]]
     assert len(expected) > 2
     assert service.settings is not None
-    with sqlite3.connect(service.settings.database_url.removeprefix("sqlite:///")) as conn:
-        conn.execute(sql, (job["id"],))
+    url = service.settings.database_url
+    backend = "sqlite" if url.startswith("sqlite:") else "postgresql"
+    execute(url, REPORT_ORDER_CHANGES[change][backend], (job["id"],))
     report = api.get(f"/v1/jobs/{job['id']}/report")
     assert report.status_code == 200, (change, report.text)
     assert [s["id"] for s in report.json()["segments"]] == expected
