@@ -22,7 +22,7 @@ class Detected:
 def _identifier() -> Any:
     from py3langid.langid import MODEL_FILE, LanguageIdentifier
 
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return LanguageIdentifier.from_pickled_model(MODEL_FILE, norm_probs=True)
 
 
 def _rank(text: str, candidates: tuple[str, ...], limit: int) -> list[Detected]:
