@@ -2,39 +2,19 @@
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import psutil
 
 from eval.standin import MARKER, StandIn
+from tests.service.processes import free_port, wait_until_up
 
 START_S = 30.0
 WORKERS = 2
 REQUESTS = 12  # each on a new connection, so the kernel spreads them over the workers
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + START_S
-    while True:
-        try:
-            httpx.get(f"{url}/healthz", timeout=1).raise_for_status()
-            return
-        except httpx.HTTPError:
-            assert process.poll() is None, "the service exited"
-            assert time.monotonic() < deadline, "the service did not start"
-            time.sleep(0.1)
 
 
 def worker_processes(pid: int) -> list[psutil.Process]:
@@ -55,7 +35,7 @@ def test_workers_share_the_port_and_the_database(tmp_path: Path, standin: StandI
         command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        wait_until_up(url, process)
+        wait_until_up(url, process, START_S)
         assert len(worker_processes(process.pid)) == WORKERS
         created = httpx.post(f"{url}/v1/memories", json={"name": "shared"}, timeout=10)
         assert created.status_code == 201, created.text

@@ -4,10 +4,8 @@ saved work; after a clean stop (SIGTERM) at once, without waiting for the old le
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +16,7 @@ import pytest
 from eval.standin import MARKER, StandIn
 from service.prompts import source_of
 from tests.service.jobhelpers import submit, wait
+from tests.service.processes import free_port, wait_until_up
 from tm.models import Job, JobState
 from tm.store import open_store
 
@@ -28,13 +27,6 @@ START_S = 60.0  # a loaded machine may take long to import and start the service
 LONG_LEASE_S = 120.0  # longer than the test may take: only a released job resumes in time
 STOPPING_LATENCY_S = 0.3  # slow enough that the job is not done before SIGTERM takes effect
 STOP_S = 20.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 class Service:
@@ -59,15 +51,7 @@ class Service:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + START_S
-        while True:
-            try:
-                httpx.get(f"{self.url}/healthz", timeout=1).raise_for_status()
-                return
-            except httpx.HTTPError:
-                assert self.process.poll() is None, "the service exited"
-                assert time.monotonic() < deadline, "the service did not start"
-                time.sleep(0.1)
+        wait_until_up(self.url, self.process, START_S)
 
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)

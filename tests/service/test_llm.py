@@ -1,5 +1,4 @@
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -22,6 +21,7 @@ from service.llm import (
     max_tokens_for,
 )
 from service.prompts import build_translation_prompt
+from tests.service.processes import free_port
 
 MESSAGES = build_translation_prompt("Hello world", source_lang="en", target_lang="de").messages
 FAST: dict[str, Any] = {"backoff_base_s": 0.001, "backoff_cap_s": 0.005, "timeout_s": 2.0}
@@ -135,12 +135,6 @@ async def test_slow_answer_then_success(standin: StandIn, make_client: Any) -> N
     standin.hang_next(1, seconds=3.0)
     completion = await chat(make_client(timeout_s=0.5, max_retries=1))
     assert completion.retries == 1
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def test_dead_port_is_unavailable_and_names_the_url() -> None:

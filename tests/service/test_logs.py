@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -14,7 +13,7 @@ import pytest
 
 from eval.standin import StandIn
 from service.logs import REQUEST_ID, JsonFormatter, RequestIdFilter, redact_url, request_id_from
-from tests.service.test_jobs_resume import free_port
+from tests.service.processes import free_port, wait_until_up
 
 START_S = 20.0
 
@@ -110,7 +109,7 @@ def test_serve_writes_json_lines_with_the_request_id_it_sent_to_the_llm(
         )
         try:
             url = f"http://127.0.0.1:{port}"
-            _wait_until_up(url, process)
+            wait_until_up(url, process, START_S)
             response = httpx.post(
                 f"{url}/v1/translate",
                 json={"source_lang": "en", "target_lang": "de", "segments": ["Good day."]},
@@ -133,15 +132,3 @@ def test_serve_writes_json_lines_with_the_request_id_it_sent_to_the_llm(
     assert any(line["logger"].startswith("uvicorn") for line in lines)  # uvicorn's too
     assert not [line for line in lines if line["logger"] in ("httpx", "httpcore")]
     assert not [line for line in lines if "color_message" in line]
-
-
-def _wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + START_S
-    while True:
-        try:
-            httpx.get(f"{url}/healthz", timeout=1).raise_for_status()
-            return
-        except httpx.HTTPError:
-            assert process.poll() is None, "the service exited"
-            assert time.monotonic() < deadline, "the service did not start"
-            time.sleep(0.1)
