@@ -30,9 +30,12 @@ class _KeysSeen:
     checked_at: float = -math.inf
 
     async def any(self, store: Store) -> bool:
-        if not self.present and time.monotonic() - self.checked_at > KEYS_RECHECK_S:
+        now = time.monotonic()
+        if not self.present and now - self.checked_at > KEYS_RECHECK_S:
+            # marked first: the requests arriving during the check answer from the last one
+            # instead of each asking the store
+            self.checked_at = now
             self.present = await store.count_keys() > 0
-            self.checked_at = time.monotonic()
         return self.present
 
 
