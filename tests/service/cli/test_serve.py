@@ -1,4 +1,5 @@
-"""`adaptmt serve` in its own process: several workers over one database."""
+"""`adaptmt serve`: what it refuses to start on (in-process); in its own process, several
+workers over one database."""
 
 import os
 import signal
@@ -8,13 +9,42 @@ from pathlib import Path
 
 import httpx
 import psutil
+import pytest
+from typer.testing import CliRunner
 
 from eval.standin import MARKER, StandIn
+from service.cli import app
+from tests.databases import database_url
 from tests.service.processes import free_port, wait_until_up
+from tm.store import postgres_schema
 
 START_S = 30.0
 WORKERS = 2
 REQUESTS = 12  # each on a new connection, so the kernel spreads them over the workers
+
+
+def test_serve_refuses_a_public_address_without_keys(adaptmt) -> None:  # type: ignore[no-untyped-def]
+    result = adaptmt("serve", "--host", "0.0.0.0", ok=False)
+
+    assert result.exit_code == 1
+    assert "adaptmt keys create" in result.stderr and "--insecure-no-auth" in result.stderr
+
+
+def test_serve_refuses_an_outdated_shared_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner = CliRunner()
+    with database_url("postgresql", tmp_path) as url:
+        env = {"ADAPTMT_DATABASE_URL": url}
+        assert runner.invoke(app, ["db", "upgrade"], env=env).exit_code == 0
+        next_release = [*postgres_schema.MIGRATIONS, "CREATE TABLE later (id INTEGER)"]
+        monkeypatch.setattr(postgres_schema, "MIGRATIONS", next_release)
+        monkeypatch.setattr(postgres_schema, "LATEST", len(next_release))
+        refused = runner.invoke(app, ["serve"], env=env)
+        upgraded = runner.invoke(app, ["db", "upgrade"], env=env)
+    assert refused.exit_code == 1
+    assert "run `adaptmt db upgrade` first" in refused.stderr
+    assert "schema version 2 of 2: current (1 migration(s) applied)" in upgraded.stdout
 
 
 def worker_processes(pid: int) -> list[psutil.Process]:
