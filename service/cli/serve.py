@@ -2,14 +2,17 @@
 
 import ipaddress
 import logging
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from service.cli.common import fail, run
 from service.settings import Settings
 
-APP_FACTORY = "service.app:create_app"
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+WORKER_APP_FACTORY = "service.cli.serve:worker_app"
 """What each `serve --workers N` process imports and calls to build its app."""
 
 
@@ -20,6 +23,20 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def worker_app() -> "FastAPI":
+    """The app of one `serve --workers N` process: logging as the parent's, then the app.
+
+    Each worker is a fresh interpreter that reads the same ADAPTMT_* environment, so it
+    configures its own logging (format, level) before it builds its app.
+    """
+    from service.app import create_app
+    from service.logs import configure_logging
+
+    settings = Settings()
+    configure_logging(settings.log_format, settings.log_level)
+    return create_app(settings)
 
 
 def serve(
@@ -76,4 +93,4 @@ def serve(
     if workers == 1:
         uvicorn.run(create_app(settings), **server)
     else:  # each worker process builds its own app, from the same ADAPTMT_* environment
-        uvicorn.run(APP_FACTORY, factory=True, workers=workers, **server)
+        uvicorn.run(WORKER_APP_FACTORY, factory=True, workers=workers, **server)

@@ -1,10 +1,12 @@
 """`adaptmt serve`: what it refuses to start on (in-process); in its own process, several
-workers over one database."""
+workers over one database, each logging as configured."""
 
+import json
 import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -78,3 +80,45 @@ def test_workers_share_the_port_and_the_database(tmp_path: Path, standin: StandI
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=START_S) == 0
+
+
+STARTED = "Started server process"
+"""What uvicorn logs in each worker once its app is built."""
+
+
+def wait_for_lines(log: Path, text: str, count: int) -> None:
+    """Wait until `count` lines of `log` contain `text`."""
+    deadline = time.monotonic() + START_S
+    while log.read_text().count(text) < count:
+        assert time.monotonic() < deadline, f"fewer than {count} lines with {text!r}"
+        time.sleep(0.1)
+
+
+def test_every_worker_logs_json_lines(tmp_path: Path, standin: StandIn) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = os.environ | {
+        "ADAPTMT_DATABASE_URL": f"sqlite:///{tmp_path / 'adaptmt.sqlite3'}",
+        "ADAPTMT_LLM_URL": standin.base_url,
+        "ADAPTMT_PORT": str(port),
+        "ADAPTMT_LOG_FORMAT": "json",
+    }
+    command = [sys.executable, "-m", "service.cli", "serve", "--workers", str(WORKERS)]
+    log_file = tmp_path / "stderr.log"
+    with log_file.open("w") as stderr:
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+        try:
+            wait_until_up(url, process, START_S)
+            workers = {worker.pid for worker in worker_processes(process.pid)}
+            wait_for_lines(log_file, STARTED, WORKERS)
+            for _ in range(REQUESTS):
+                httpx.get(f"{url}/v1/memories", timeout=10).raise_for_status()
+        finally:
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=START_S) == 0
+
+    lines = [json.loads(line) for line in log_file.read_text().splitlines()]  # every line JSON
+    started = {line["message"] for line in lines if line["logger"].startswith("uvicorn")}
+    assert {f"{STARTED} [{pid}]" for pid in workers} <= started  # each configured
+    access = [line for line in lines if line["logger"] == "adaptmt.access"]  # only workers serve
+    assert [line["route"] for line in access].count("/v1/memories") == REQUESTS
