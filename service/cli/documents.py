@@ -1,10 +1,13 @@
 """`adaptmt translate-file` and `adaptmt analyze`: documents, as jobs or as a leverage table.
 
 `translate-file` runs the job in this process on the ADAPTMT_* database and LLM, or on a
-running server (`--server`); either way it follows the job with a progress bar.
+running server (`--server`); either way it follows the job with a progress bar. Stopped
+with Ctrl-C, an embedded run hands its job back (queued, its saved batches kept) before the
+store closes, and the next run of the same document and spec resumes that job.
 """
 
 import asyncio
+import contextlib
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -16,7 +19,8 @@ import typer
 from service.cli.common import TenantOption, fail, glossary_id, memory_id, run
 from service.pipeline import Translator
 from service.settings import Settings
-from tm.models import DEFAULT_TENANT
+from tm.langs import normalize_tag
+from tm.models import DEFAULT_TENANT, Job, JobState
 from tm.store import Store
 
 if TYPE_CHECKING:  # the job machinery is imported when a document is translated
@@ -24,6 +28,9 @@ if TYPE_CHECKING:  # the job machinery is imported when a document is translated
 
 PROGRESS_POLL_S = 0.2
 """Seconds between looks at a job's progress."""
+
+INTERRUPTED_EXIT = 130
+"""Exit code after Ctrl-C (128 + SIGINT), as shells report a command stopped by it."""
 
 
 def translate_file(
@@ -112,9 +119,12 @@ def _embedded_document(
         target_lang=target_lang,
         tenant=tenant,
     )
-    return run(
-        lambda store: _translate_document(store, submission, memories or [], glossaries or [])
-    )
+    try:
+        return run(
+            lambda store: _translate_document(store, submission, memories or [], glossaries or [])
+        )
+    except KeyboardInterrupt:
+        raise typer.Exit(INTERRUPTED_EXIT) from None
 
 
 async def _translate_document(
@@ -133,7 +143,14 @@ async def _translate_document(
         memories=[await memory_id(store, ref, tenant) for ref in memories],
         glossaries=[await glossary_id(store, ref, tenant) for ref in glossaries],
     )
-    job = await submit_job(store, submission)
+    resumed = await _handed_back_job(store, submission)
+    if resumed:
+        typer.echo(
+            f"resuming the job {resumed.id}: {resumed.done_count} of {resumed.segment_count} "
+            "segment(s) already translated",
+            err=True,
+        )
+    job = resumed or await submit_job(store, submission)
     async with LLMClient(settings.llm_config()) as llm:
         runner = JobRunner(
             store, Translator(store, llm), settings.pipeline_options(), job_limits(settings)
@@ -144,8 +161,12 @@ async def _translate_document(
             await asyncio.wait({work}, timeout=PROGRESS_POLL_S)
             return (await store.get_job(job.id, tenant=tenant)).done_count, work.done()
 
-        await _follow(job.segment_count, poll)
-        job = await work
+        try:
+            await _follow(job.segment_count, poll)
+            job = await work
+        except asyncio.CancelledError:  # Ctrl-C: hand the job back while the store is open
+            await _hand_back(work, store, job)
+            raise
     return _Outcome(
         job_id=job.id,
         state=job.state.value,
@@ -154,6 +175,39 @@ async def _translate_document(
         origins=grouped(job.stats, ORIGIN_PREFIX),
         error=job.error,
         result=await store.job_result(job.id, tenant=tenant),
+    )
+
+
+async def _handed_back_job(store: Store, submission: "Submission") -> Job | None:
+    """The newest queued job of this very document and spec: an interrupted run's, to resume."""
+    source_lang = normalize_tag(submission.source_lang)
+    target_lang = normalize_tag(submission.target_lang)
+    for job in await store.list_jobs(tenant=submission.tenant):
+        spec = job.spec
+        if (
+            job.state is JobState.QUEUED
+            and spec.filename == submission.filename
+            and (spec.source_lang, spec.target_lang) == (source_lang, target_lang)
+            and spec.memories == list(submission.memories)
+            and spec.glossaries == list(submission.glossaries)
+            and spec.options == dict(submission.options or {})
+            and await store.job_document(job.id, tenant=job.tenant) == submission.data
+        ):
+            return job
+    return None
+
+
+async def _hand_back(work: asyncio.Task[Job], store: Store, job: Job) -> None:
+    """Stop the job's work; the runner releases it, its saved batches stay for a next run."""
+    work.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await work
+    job = await store.get_job(job.id, tenant=job.tenant)
+    resumable = "; the same command resumes it" if job.state is JobState.QUEUED else ""
+    typer.echo(
+        f"\ninterrupted: the job {job.id} is {job.state.value} with {job.done_count} of "
+        f"{job.segment_count} segment(s) translated{resumable}",
+        err=True,
     )
 
 
