@@ -1,10 +1,11 @@
 """Logging of the service: plain text or one JSON object per line, with the request id.
 
-`configure_logging` is called once, when `adaptmt serve` starts; nothing reconfigures
-logging per request. The request id lives in a context variable, set by the app's
-middleware for each HTTP request (from a valid incoming `X-Request-ID`, else a new one) and
-by the job runner for each job (the job id); a logging filter copies it onto every record,
-and the LLM client sends it to vLLM as `X-Request-Id`.
+`configure_logging` is called once per server process, when `adaptmt serve` starts (and in
+each of its `--workers` processes); nothing reconfigures logging per request. The request
+id lives in a context variable, set by the app's middleware for each HTTP request (from a
+valid incoming `X-Request-ID`, else a new one) and by the job runner for each job (the job
+id); a logging filter copies it onto every record, and the LLM client sends it to vLLM as
+`X-Request-Id`.
 """
 
 import json

@@ -1,7 +1,14 @@
 """`adaptmt translate-file` and `adaptmt analyze`: documents from the command line, embedded
 (no server) and against a running server on loopback (`--server`)."""
 
+import asyncio
+import os
+import signal
 import socket
+import subprocess
+import sys
+import time
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -12,7 +19,11 @@ from typer.testing import CliRunner
 from eval.standin import MARKER, StandIn
 from service.app import create_app
 from service.cli import app as cli
+from service.cli.documents import INTERRUPTED_EXIT
+from service.prompts import source_of
 from tests.service.conftest import Served, settings_for
+from tm.models import Job, JobState
+from tm.store import open_store
 
 
 def env_for(tmp_path: Path, standin: StandIn) -> dict[str, str]:
@@ -57,6 +68,83 @@ def test_analyze_prints_the_leverage_table(tmp_path: Path, standin: StandIn) -> 
     rows = {line.rsplit(None, 2)[0]: line.split()[-2:] for line in result.stdout.splitlines()[1:]}
     assert rows["no match"] == ["1", "3"] and rows["repetitions"] == ["1", "3"]
     assert rows["total"] == ["2", "6"]
+
+
+INTERRUPTED_SEGMENTS = 120
+INTERRUPT_AFTER = 8  # segments saved before Ctrl-C
+INTERRUPT_LATENCY_S = 0.3  # slow enough that the job is far from done at Ctrl-C
+RUN_S = 60.0  # a loaded machine may take long to import and start the command
+
+
+async def stored_job(database: Path) -> tuple[Job | None, set[str]]:
+    """The one job in the database (None before it exists) and its saved sources."""
+    async with open_store(f"sqlite:///{database}") as store:
+        jobs = await store.list_jobs()
+        if not jobs:
+            return None, set()
+        return jobs[0], {s.source for s in await store.job_segments(jobs[0].id)}
+
+
+def started_job(database: Path, process: subprocess.Popen[bytes], log: Path, saved: int) -> Job:
+    """The job once `saved` segments of it are saved; fails if the process ends first."""
+    deadline = time.monotonic() + RUN_S
+    while True:
+        running = "translating" in log.read_text()  # the progress bar: the database is set up
+        job, _ = asyncio.run(stored_job(database)) if running else (None, set())
+        if job and job.done_count >= saved:
+            return job
+        assert process.poll() is None, "translate-file ended before Ctrl-C"
+        assert time.monotonic() < deadline, f"no progress: {job}"
+        time.sleep(0.05)
+
+
+def test_ctrl_c_hands_the_job_back_and_the_next_run_resumes_it(
+    tmp_path: Path, standin: StandIn
+) -> None:
+    sources = [f"Interrupted sentence number {n}." for n in range(INTERRUPTED_SEGMENTS)]
+    document = tmp_path / "long.txt"
+    document.write_text("\n\n".join(sources), encoding="utf-8")
+    database = tmp_path / "cli.sqlite3"
+    env = env_for(tmp_path, standin) | {
+        "ADAPTMT_JOB_BATCH_SEGMENTS": "4",
+        "ADAPTMT_JOB_CONCURRENCY": "8",
+    }
+    standin.latency_s = INTERRUPT_LATENCY_S
+    command = [sys.executable, "-m", "service.cli", "translate-file", str(document)]
+    log_file = tmp_path / "stderr.log"
+    with log_file.open("w") as stderr:
+        process = subprocess.Popen(
+            [*command, "--from", "en", "--to", "de"],
+            env=os.environ | env,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+        try:
+            started_job(database, process, log_file, INTERRUPT_AFTER)
+        finally:
+            process.send_signal(signal.SIGINT)
+            returncode = process.wait(timeout=RUN_S)
+    errors = log_file.read_text()
+    stopped, before = asyncio.run(stored_job(database))
+    assert stopped is not None
+    assert (returncode, "Traceback" in errors) == (INTERRUPTED_EXIT, False), errors
+    assert f"interrupted: the job {stopped.id} is queued" in errors
+    assert (stopped.state, stopped.lease_owner) == (JobState.QUEUED, None)
+    assert INTERRUPT_AFTER <= len(before) == stopped.done_count < INTERRUPTED_SEGMENTS
+
+    standin.latency_s = 0.0
+    resumed = CliRunner().invoke(
+        cli, ["translate-file", str(document), "--from", "en", "--to", "de"], env=env
+    )
+    assert resumed.exit_code == 0, resumed.output
+    assert f"resuming the job {stopped.id}: {len(before)} of" in resumed.stderr
+    written = (tmp_path / "long.de.txt").read_text(encoding="utf-8")
+    assert written.split("\n\n") == [MARKER + source for source in sources]
+    asked = Counter(source_of(r.messages) for r in standin.requests)
+    assert all(asked[source] == 1 for source in before)  # saved work was not sent again
+    assert set(asked) == set(sources)
+    done, _ = asyncio.run(stored_job(database))
+    assert done is not None and (done.id, done.state) == (stopped.id, JobState.DONE)
 
 
 # -- against a running server (--server) -------------------------------------------------------
