@@ -16,7 +16,7 @@ from tm.models import DEFAULT_TENANT
 from tm.store import Store
 
 app = typer.Typer(
-    help="Measure translation quality and cost on your data and model (needs adaptmt[eval])."
+    help="Measure translation quality and cost on your data and model (needs adaptmt\\[eval])."
 )
 
 
