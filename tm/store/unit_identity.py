@@ -222,6 +222,8 @@ class UnitResolver:
 
     def plan(self, chunk: list[Incoming], stored: list[tuple[Pair, StoredRow]]) -> ChunkPlan:
         """Replay the chunk unit by unit on a view of the `stored` rows it touches."""
+        if not stored and _all_distinct(chunk):
+            return self._insert_all(chunk)
         by_source, by_tuid = _views(stored)
         plan = ChunkPlan()
         touched: list[_Row] = []  # rows to insert or update, in the order first touched
@@ -263,6 +265,46 @@ class UnitResolver:
         self.updated += updated
         self._rows(touched, plan)
         return plan
+
+    def _insert_all(self, chunk: list[Incoming]) -> ChunkPlan:
+        """The plan of a chunk that collides with nothing: each unit is a new row.
+
+        The same rows the replay would give, without its bookkeeping (most chunks of an
+        import into a new memory).
+        """
+        now = timestamp()
+        memory_id, ids, indexed = self.memory_id, self.ids, self._indexed
+        inserts = []
+        for item in chunk:
+            row_id = next(ids)
+            inserts.append(
+                (
+                    row_id,
+                    memory_id,
+                    item.source,
+                    item.target,
+                    *item.source_key[0],
+                    item.source_family,
+                    item.target_family,
+                    item.hash,
+                    TOKEN_SEPARATOR.join(item.tokens),
+                    item.tuid,
+                    item.origin,
+                    item.attributes,
+                    item.created_at or now,
+                    item.updated_at or now,
+                )
+            )
+            if item.source_family in indexed:
+                unit = (row_id, item.source, item.tokens, item.target_family)
+                self.changes.added.append((item.source_family, unit))
+        self.inserted += len(chunk)
+        if self._fresh:
+            for item in chunk:
+                self._written_sources[item.hash ^ item.salt] = None
+                if item.tuid is not None:
+                    self._written_tuids[hash(item.tuid) ^ item.salt] = None
+        return ChunkPlan(inserts=inserts)
 
     def _delete(
         self,
@@ -329,6 +371,18 @@ class UnitResolver:
                 self._written_sources[row.first.hash ^ salt] = None
             if row.tuid is not None:  # new rows, and stored rows that took a new tuid
                 self._written_tuids[hash(row.tuid) ^ salt] = None
+
+
+def _all_distinct(chunk: list[Incoming]) -> bool:
+    """Whether no two units of the chunk can share a source or a tuid (by salted hash).
+
+    Equal hashes of different keys only make this say False, which costs the replay.
+    """
+    sources = {item.hash ^ item.salt for item in chunk}
+    if len(sources) < len(chunk):
+        return False
+    tuids = [hash(item.tuid) ^ item.salt for item in chunk if item.tuid is not None]
+    return len(set(tuids)) == len(tuids)
 
 
 def _views(
