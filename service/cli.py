@@ -22,9 +22,10 @@ from service.pipeline import SegmentResult, TranslationRequest, Translator
 from service.settings import Settings
 from service.transfer import write_to
 from tm.errors import InvalidFile, TMError, UnknownGlossary, UnknownMemory
-from tm.formats import format_of, read_glossary, read_memory, write_glossary, write_memory
+from tm.formats import format_of, read_glossary, write_glossary, write_memory
 from tm.models import DEFAULT_TENANT
 from tm.store import Store, open_store
+from tm.store.file_import import FileUnits
 from tm.store.migrations import SchemaStatus, schema_status, upgrade_schema
 
 T = TypeVar("T")
@@ -543,7 +544,8 @@ def memory_import(
 
     async def work(store: Store) -> str:
         memory_id = await _memory_id(store, memory, tenant)
-        reading = read_memory(file, source_lang=source_lang, target_lang=target_lang)
+        # a large file is read in a child process while the store writes (SQLite)
+        reading = FileUnits(file, source_lang=source_lang, target_lang=target_lang)
         try:
             result = await store.add_units(memory_id, reading, tenant=tenant)
         except InvalidFile as exc:

@@ -142,37 +142,17 @@ Wanted = tuple[dict[Pair, set[int]], dict[Pair, set[str]]]
 """Per language pair, the source hashes and the tuids whose stored rows a chunk needs."""
 
 
-class UnitResolver:
-    """Resolves chunks of units into writes, keeping the identity rules; no I/O of its own.
+class UnitAnalyser:
+    """Analyses units for writing: keys, tokens and stored values, each computed once.
 
-    `fresh`: the memory held no units as the write began. `ids` hands out the ids of new
-    rows, ascending. `indexed` names the source families whose in-memory index is loaded:
-    only their changes are collected in `changes`.
+    Needs no store, so a child process can analyse while the parent writes
+    (`tm.store.file_import`). Salts come from `hash`, which differs between processes: the
+    units of one write must all come from one analyser.
     """
 
-    def __init__(
-        self,
-        memory_id: str,
-        *,
-        fresh: bool,
-        ids: Iterator[int],
-        indexed: set[str] | None = None,
-    ) -> None:
-        self.memory_id = memory_id
-        self.changes = IndexChanges(memory_id)
-        self.inserted = 0
-        self.updated = 0
-        self.deleted = 0
-        self.ids = ids
-        self._fresh = fresh
-        self._indexed = indexed or set()
+    def __init__(self) -> None:
         # (source tag, target tag) -> (pair, source family, target family, salt)
         self._languages: dict[tuple[str, str], tuple[Pair, str, str, int]] = {}
-        # salted hashes of the keys this write stored (consulted only when `_fresh`); dicts,
-        # not sets: a dict of ints is untracked by the garbage collector, while every full
-        # collection would walk a set of a million entries
-        self._written_sources: dict[int, None] = {}
-        self._written_tuids: dict[int, None] = {}
 
     def _language(self, source_tag: str, target_tag: str) -> tuple[Pair, str, str, int]:
         known = self._languages.get((source_tag, target_tag))
@@ -205,6 +185,38 @@ class UnitResolver:
             timestamp(unit.created_at) if unit.created_at else None,
             timestamp(unit.updated_at) if unit.updated_at else None,
         )
+
+
+class UnitResolver:
+    """Resolves chunks of units into writes, keeping the identity rules; no I/O of its own.
+
+    `fresh`: the memory held no units as the write began. `ids` hands out the ids of new
+    rows, ascending. `indexed` names the source families whose in-memory index is loaded:
+    only their changes are collected in `changes`.
+    """
+
+    def __init__(
+        self,
+        memory_id: str,
+        *,
+        fresh: bool,
+        ids: Iterator[int],
+        indexed: set[str] | None = None,
+    ) -> None:
+        self.memory_id = memory_id
+        self.changes = IndexChanges(memory_id)
+        self.inserted = 0
+        self.updated = 0
+        self.deleted = 0
+        self.ids = ids
+        self._fresh = fresh
+        self._indexed = indexed or set()
+        self.analyse = UnitAnalyser().analyse
+        # salted hashes of the keys this write stored (consulted only when `_fresh`); dicts,
+        # not sets: a dict of ints is untracked by the garbage collector, while every full
+        # collection would walk a set of a million entries
+        self._written_sources: dict[int, None] = {}
+        self._written_tuids: dict[int, None] = {}
 
     def wanted(self, chunk: list[Incoming]) -> Wanted:
         """The stored rows the chunk may collide with: hashes and tuids per language pair."""
