@@ -69,6 +69,19 @@ _PLAIN_TOKEN_RE = re.compile(r"\d+(?:[.,]\d+)*(?!\w)|\w+")
 # a number holds only digits, `.` and `,`, a word always a letter or `_`
 _PLAIN_NUMBER_RE = re.compile(r"(?<!\w)\d+(?:[.,]\d+)*(?!\w)")
 _NUMBER_CHARS = "0123456789.,"
+# Quicker still, when no digit is followed by `.` or `,` and another digit (`3.5`,
+# `1,000`): then each run of word characters (ASCII `\w`) is one token, a number when it
+# is all digits. The runs come from one `bytes.translate` (lowercasing, and every other
+# byte to a space) and `split`; a second table maps digits to `0` and `.` `,` to `.`, so
+# that `0.0` finds a number with a decimal or thousands separator.
+_ASCII_WORD = b"0123456789_abcdefghijklmnopqrstuvwxyz"
+_WORD_RUNS = bytes(
+    byte + 32 if 65 <= byte <= 90 else byte if byte in _ASCII_WORD else 32 for byte in range(256)
+)
+_NUMBER_SHAPES = bytes(
+    48 if 48 <= byte <= 57 else 46 if byte in b".," else 32 for byte in range(256)
+)
+_SEPARATED_NUMBER = b"0.0"
 
 
 def surface(text: str) -> str:
@@ -114,6 +127,21 @@ def prepare(text: str) -> Prepared:
 
 def _prepare_plain(text: str) -> Prepared:
     """`prepare` for ASCII text without placeables: the same result, in a few C calls."""
+    raw = text.encode("ascii")
+    shapes = raw.translate(_NUMBER_SHAPES)
+    if _SEPARATED_NUMBER in shapes:
+        return _prepare_plain_numbers(text)
+    runs = raw.translate(_WORD_RUNS).decode("ascii").split()
+    plain_surface = " ".join(text.split())  # ASCII is its own NFC form
+    if b"0" not in shapes:
+        return Prepared(plain_surface, tuple(runs) or (EMPTY_TOKEN,), (), ())
+    numbers = tuple(run for run in runs if run.isdigit())
+    tokens = [NUMBER_TOKEN if run.isdigit() else run for run in runs]
+    return Prepared(plain_surface, tuple(tokens) or (EMPTY_TOKEN,), numbers, ())
+
+
+def _prepare_plain_numbers(text: str) -> Prepared:
+    """`_prepare_plain` for text with numbers such as `3.5` or `1,000`: by regex."""
     lowered = text.lower()
     tokens = _PLAIN_TOKEN_RE.findall(lowered)
     numbers = _PLAIN_NUMBER_RE.findall(lowered)

@@ -8,9 +8,10 @@ import typer
 from service.cli.common import TenantOption, memory_id, run
 from service.transfer import write_to
 from tm.errors import InvalidFile
-from tm.formats import format_of, read_memory, write_memory
+from tm.formats import format_of, write_memory
 from tm.models import DEFAULT_TENANT
 from tm.store import Store
+from tm.store.file_import import FileUnits
 
 app = typer.Typer(help="Translation memories: create, list, import, export, match.")
 
@@ -51,7 +52,8 @@ def memory_import(
 
     async def work(store: Store) -> str:
         found = await memory_id(store, memory, tenant)
-        reading = read_memory(file, source_lang=source_lang, target_lang=target_lang)
+        # a large file is read in a child process while the store writes (SQLite)
+        reading = FileUnits(file, source_lang=source_lang, target_lang=target_lang)
         try:
             result = await store.add_units(found, reading, tenant=tenant)
         except InvalidFile as exc:

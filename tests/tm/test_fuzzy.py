@@ -1,5 +1,7 @@
 """The fuzzy-match score: known values."""
 
+import random
+
 import pytest
 
 from benchmarks.synthetic import SyntheticTM
@@ -71,6 +73,8 @@ def test_plain_ascii_path_agrees_with_the_general_one() -> None:
     # a trailing non-ASCII word sends the same text through the general tokenizer
     texts = [text for text, _, _ in PLAIN_ASCII]
     texts += [source for source, _ in SyntheticTM(seed=3).units(3_000)]
+    rng = random.Random(5)  # dense in digits, separators and word edges
+    texts += ["".join(rng.choices("aZ_09.,- \t!", k=rng.randint(1, 12))) for _ in range(5_000)]
     for text in texts:
         plain, general = prepare(text), prepare(text + " é")
         assert (*plain.tokens, "é") == general.tokens or plain.tokens == ("\x00",), text

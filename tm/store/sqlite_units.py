@@ -6,11 +6,13 @@ the chunk is resolved in memory, and its final rows are written with `executeman
 
 import itertools
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Generator, Iterable, Iterator
+from contextlib import contextmanager
 from itertools import islice
 
 from tm.models import TranslationUnit
 from tm.store import unit_identity
+from tm.store.file_import import FileUnits
 from tm.store.unit_identity import (
     COLLISION_COLUMNS,
     TOKEN_SEPARATOR,
@@ -68,22 +70,37 @@ class UnitWriter(UnitResolver):
         self.conn = conn
 
     def write(self, units: Iterable[TranslationUnit]) -> None:
-        """Write all `units`, in order, chunk by chunk."""
-        iterator = iter(units)
-        chunk = [self.analyse(unit) for unit in islice(iterator, unit_identity.WRITE_CHUNK)]
-        self._write_chunk(chunk)
-        if len(chunk) < unit_identity.WRITE_CHUNK:
+        """Write all `units`, in order, chunk by chunk (a `FileUnits` analysed in a child)."""
+        chunks = (
+            units.analysed_chunks(unit_identity.WRITE_CHUNK)
+            if isinstance(units, FileUnits)
+            else self._analysed(units)
+        )
+        try:
+            first = next(chunks, [])
+            with self._import_cache(large=len(first) == unit_identity.WRITE_CHUNK):
+                for chunk in itertools.chain([first], chunks):
+                    self._write_chunk(chunk)
+        finally:
+            chunks.close()  # a child reading the file stops with the write
+
+    @contextmanager
+    def _import_cache(self, *, large: bool) -> Iterator[None]:
+        """For a large import, a page cache that keeps the indexes' pages while it runs."""
+        if not large:
+            yield
             return
-        # a large import: the indexes' pages stay cached for as long as it runs
         usual = self.conn.execute("PRAGMA cache_size").fetchone()[0]
         self.conn.execute(f"PRAGMA cache_size = -{IMPORT_CACHE_KIB}")
         try:
-            while chunk := [
-                self.analyse(unit) for unit in islice(iterator, unit_identity.WRITE_CHUNK)
-            ]:
-                self._write_chunk(chunk)
+            yield
         finally:
             self.conn.execute(f"PRAGMA cache_size = {usual}")
+
+    def _analysed(self, units: Iterable[TranslationUnit]) -> Generator[list[Incoming]]:
+        iterator = iter(units)
+        while chunk := [self.analyse(unit) for unit in islice(iterator, unit_identity.WRITE_CHUNK)]:
+            yield chunk
 
     def _write_chunk(self, chunk: list[Incoming]) -> None:
         hashes, tuids = self.wanted(chunk)

@@ -142,37 +142,17 @@ Wanted = tuple[dict[Pair, set[int]], dict[Pair, set[str]]]
 """Per language pair, the source hashes and the tuids whose stored rows a chunk needs."""
 
 
-class UnitResolver:
-    """Resolves chunks of units into writes, keeping the identity rules; no I/O of its own.
+class UnitAnalyser:
+    """Analyses units for writing: keys, tokens and stored values, each computed once.
 
-    `fresh`: the memory held no units as the write began. `ids` hands out the ids of new
-    rows, ascending. `indexed` names the source families whose in-memory index is loaded:
-    only their changes are collected in `changes`.
+    Needs no store, so a child process can analyse while the parent writes
+    (`tm.store.file_import`). Salts come from `hash`, which differs between processes: the
+    units of one write must all come from one analyser.
     """
 
-    def __init__(
-        self,
-        memory_id: str,
-        *,
-        fresh: bool,
-        ids: Iterator[int],
-        indexed: set[str] | None = None,
-    ) -> None:
-        self.memory_id = memory_id
-        self.changes = IndexChanges(memory_id)
-        self.inserted = 0
-        self.updated = 0
-        self.deleted = 0
-        self.ids = ids
-        self._fresh = fresh
-        self._indexed = indexed or set()
+    def __init__(self) -> None:
         # (source tag, target tag) -> (pair, source family, target family, salt)
         self._languages: dict[tuple[str, str], tuple[Pair, str, str, int]] = {}
-        # salted hashes of the keys this write stored (consulted only when `_fresh`); dicts,
-        # not sets: a dict of ints is untracked by the garbage collector, while every full
-        # collection would walk a set of a million entries
-        self._written_sources: dict[int, None] = {}
-        self._written_tuids: dict[int, None] = {}
 
     def _language(self, source_tag: str, target_tag: str) -> tuple[Pair, str, str, int]:
         known = self._languages.get((source_tag, target_tag))
@@ -206,6 +186,38 @@ class UnitResolver:
             timestamp(unit.updated_at) if unit.updated_at else None,
         )
 
+
+class UnitResolver:
+    """Resolves chunks of units into writes, keeping the identity rules; no I/O of its own.
+
+    `fresh`: the memory held no units as the write began. `ids` hands out the ids of new
+    rows, ascending. `indexed` names the source families whose in-memory index is loaded:
+    only their changes are collected in `changes`.
+    """
+
+    def __init__(
+        self,
+        memory_id: str,
+        *,
+        fresh: bool,
+        ids: Iterator[int],
+        indexed: set[str] | None = None,
+    ) -> None:
+        self.memory_id = memory_id
+        self.changes = IndexChanges(memory_id)
+        self.inserted = 0
+        self.updated = 0
+        self.deleted = 0
+        self.ids = ids
+        self._fresh = fresh
+        self._indexed = indexed or set()
+        self.analyse = UnitAnalyser().analyse
+        # salted hashes of the keys this write stored (consulted only when `_fresh`); dicts,
+        # not sets: a dict of ints is untracked by the garbage collector, while every full
+        # collection would walk a set of a million entries
+        self._written_sources: dict[int, None] = {}
+        self._written_tuids: dict[int, None] = {}
+
     def wanted(self, chunk: list[Incoming]) -> Wanted:
         """The stored rows the chunk may collide with: hashes and tuids per language pair."""
         hashes: dict[Pair, set[int]] = {}
@@ -222,6 +234,8 @@ class UnitResolver:
 
     def plan(self, chunk: list[Incoming], stored: list[tuple[Pair, StoredRow]]) -> ChunkPlan:
         """Replay the chunk unit by unit on a view of the `stored` rows it touches."""
+        if not stored and _all_distinct(chunk):
+            return self._insert_all(chunk)
         by_source, by_tuid = _views(stored)
         plan = ChunkPlan()
         touched: list[_Row] = []  # rows to insert or update, in the order first touched
@@ -263,6 +277,46 @@ class UnitResolver:
         self.updated += updated
         self._rows(touched, plan)
         return plan
+
+    def _insert_all(self, chunk: list[Incoming]) -> ChunkPlan:
+        """The plan of a chunk that collides with nothing: each unit is a new row.
+
+        The same rows the replay would give, without its bookkeeping (most chunks of an
+        import into a new memory).
+        """
+        now = timestamp()
+        memory_id, ids, indexed = self.memory_id, self.ids, self._indexed
+        inserts = []
+        for item in chunk:
+            row_id = next(ids)
+            inserts.append(
+                (
+                    row_id,
+                    memory_id,
+                    item.source,
+                    item.target,
+                    *item.source_key[0],
+                    item.source_family,
+                    item.target_family,
+                    item.hash,
+                    TOKEN_SEPARATOR.join(item.tokens),
+                    item.tuid,
+                    item.origin,
+                    item.attributes,
+                    item.created_at or now,
+                    item.updated_at or now,
+                )
+            )
+            if item.source_family in indexed:
+                unit = (row_id, item.source, item.tokens, item.target_family)
+                self.changes.added.append((item.source_family, unit))
+        self.inserted += len(chunk)
+        if self._fresh:
+            for item in chunk:
+                self._written_sources[item.hash ^ item.salt] = None
+                if item.tuid is not None:
+                    self._written_tuids[hash(item.tuid) ^ item.salt] = None
+        return ChunkPlan(inserts=inserts)
 
     def _delete(
         self,
@@ -329,6 +383,18 @@ class UnitResolver:
                 self._written_sources[row.first.hash ^ salt] = None
             if row.tuid is not None:  # new rows, and stored rows that took a new tuid
                 self._written_tuids[hash(row.tuid) ^ salt] = None
+
+
+def _all_distinct(chunk: list[Incoming]) -> bool:
+    """Whether no two units of the chunk can share a source or a tuid (by salted hash).
+
+    Equal hashes of different keys only make this say False, which costs the replay.
+    """
+    sources = {item.hash ^ item.salt for item in chunk}
+    if len(sources) < len(chunk):
+        return False
+    tuids = [hash(item.tuid) ^ item.salt for item in chunk if item.tuid is not None]
+    return len(set(tuids)) == len(tuids)
 
 
 def _views(
