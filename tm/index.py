@@ -60,7 +60,7 @@ from numpy.typing import NDArray
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from tm.fuzzy import Prepared, finalize, prepare
+from tm.fuzzy import EXACT_SCORE, Prepared, finalize, prepare, surface
 
 INDEX_MIN_SCORE = 50  # lowest threshold the prefixes are built for (lookups clamp to it)
 MAX_CODE = 0x10FFFF  # one code point per token id; beyond this, codes are shared
@@ -332,6 +332,9 @@ class _Lookup:
     k: int
     target: int | None
     needed: int  # floor(100 * sim) a newcomer must reach
+    # Scores as coarse as these ascending levels are enough: a full top k raises the cutoff
+    # to the next level above its last score (past the last level, the search ends).
+    levels: tuple[int, ...] = ()
     top: list[tuple[int, int]] = field(default_factory=list)  # (score, row), best first
 
     def offer(self, score: int, row: int) -> None:
@@ -340,7 +343,10 @@ class _Lookup:
         self.top.sort(key=lambda sr: -sr[0])
         if len(self.top) >= self.k:
             del self.top[self.k :]
-            self.needed = max(self.needed, self.top[-1][0] + 1)
+            floor = self.top[-1][0] + 1
+            if self.levels:
+                floor = next((level for level in self.levels if level >= floor), MAX_SCORE + 1)
+            self.needed = max(self.needed, floor)
 
 
 class FuzzyIndex:
@@ -367,6 +373,10 @@ class FuzzyIndex:
         self._query_masks = np.zeros(1, np.uint64)  # scratch: token id -> its query positions
         self._encoded: list[str] = []  # row -> token codes as a string
         self._sources: list[str] = []  # row -> source text (for penalties)
+        # surface -> its last row, and row -> the previous row of the same surface (or -1):
+        # an exact (100) match is a dictionary lookup
+        self._by_surface: dict[str, int] = {}
+        self._same_surface = _Column(np.int32)
         self._live = 0
         self._seen = np.zeros(0, np.bool_)  # scratch mask of rows met in one search
 
@@ -423,7 +433,8 @@ class FuzzyIndex:
         code = self._max_code
         offset = self._forward.size
         starts: list[int] = []
-        for _, source, toks, _ in batch:
+        previous: list[int] = []
+        for row, (_, source, toks, _) in enumerate(batch, first_row):
             ids = [self._token_id(t) for t in toks]
             starts.append(offset)
             offset += len(ids)
@@ -432,6 +443,10 @@ class FuzzyIndex:
             self._sources.append(source)
             for tid in set(ids):
                 self._df[tid] += 1
+            key = surface(source)
+            previous.append(self._by_surface.get(key, -1))
+            self._by_surface[source if key == source else key] = row
+        self._same_surface.extend(previous)
         self._starts.extend(starts)
         self._unit_ids.extend([u[0] for u in batch])
         self._lengths.extend([len(u[2]) for u in batch])
@@ -521,12 +536,55 @@ class FuzzyIndex:
                     return []
             return self._search(query, k, max(min_score, INDEX_MIN_SCORE), target)
 
+    def best_level(
+        self, query: Prepared, levels: Sequence[int], target_family: str | None = None
+    ) -> int | None:
+        """The highest of `levels` (ascending) that the best unit's score reaches; None when
+        none reaches the lowest (as with `search`, no score under INDEX_MIN_SCORE is found).
+
+        What banding a best match needs, for less than `search`: an exact match is a
+        dictionary lookup, and the fuzzy search's cutoff jumps from level to level.
+        """
+        with self._lock:
+            if self._live == 0 or not levels:
+                return None
+            target = None
+            if target_family is not None:
+                target = self._target_codes.get(target_family)
+                if target is None:
+                    return None
+            if levels[-1] >= EXACT_SCORE and self._has_exact(query.surface, target):
+                return levels[-1]
+            fuzzy = tuple(level for level in levels if level < EXACT_SCORE)
+            if not fuzzy:
+                return None
+            hits = self._search(query, 1, max(fuzzy[0], INDEX_MIN_SCORE), target, fuzzy)
+            if not hits:
+                return None
+            return max(level for level in fuzzy if level <= hits[0].score)
+
+    def _has_exact(self, text: str, target: int | None) -> bool:
+        """Whether a live unit (of the target family, if given) has the surface `text`."""
+        row = self._by_surface.get(text, -1)
+        alive, targets, previous = self._alive.view, self._targets.view, self._same_surface.view
+        while row >= 0:
+            if alive[row] and (target is None or targets[row] == target):
+                return True
+            row = int(previous[row])
+        return False
+
     def _search(
-        self, query: Prepared, k: int, min_score: int, target: int | None
+        self,
+        query: Prepared,
+        k: int,
+        min_score: int,
+        target: int | None,
+        levels: tuple[int, ...] = (),
     ) -> list[IndexHit]:
         n = len(query.tokens)
         ids = [self._vocab.get(t, UNKNOWN_CODE) for t in query.tokens]
-        lookup = _Lookup(query, "".join(chr(t % self._max_code) for t in ids), k, target, min_score)
+        encoded = "".join(chr(t % self._max_code) for t in ids)
+        lookup = _Lookup(query, encoded, k, target, min_score, levels)
         counts = Counter(ids)
         probed = counts.pop(UNKNOWN_CODE, 0)  # unknown tokens rank first, match nothing
         rank = self._rank.view
