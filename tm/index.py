@@ -48,6 +48,7 @@ next lookup; the delta is frozen every `DELTA_FREEZE_UNITS` units and segments o
 size are merged.
 """
 
+import functools
 import math
 import threading
 from collections import Counter
@@ -76,6 +77,7 @@ VERIFY_BATCH = 256  # candidates of several rounds are verified together (fewer 
 ORDER_BOUND_CELLS = 128 * 1024  # candidate tokens order-bounded at once (matrix in cache)
 LCS_WORD_BITS = 64  # the order bound runs on one machine word: longer queries use a bag
 SCORE_BATCH = 2048  # candidates scored per rapidfuzz call
+BOUND_CACHE_SIZE = 4096  # (query length, cutoff, signature excess) triples kept
 # rapidfuzz's cutoff test rounds against values exactly at the boundary: pass it a cutoff
 # this many points lower and apply the exact test here
 CUTOFF_MARGIN = 0.5
@@ -156,6 +158,19 @@ def _window(n: int, needed: int) -> tuple[int, int]:
     return (needed * n + 99) // 100, 100 * n // needed
 
 
+@functools.lru_cache(maxsize=BOUND_CACHE_SIZE)
+def _length_bounds(n: int, needed: int, excess: int) -> tuple[NDArray[np.int16], NDArray[np.int16]]:
+    """`_Bound`'s `unit_slack` and `query_need` by unit length (read-only; `excess`: the
+    remaining query tokens' signature bits minus their count). Few distinct triples recur
+    over many lookups, so each is computed once."""
+    required = (needed * np.maximum(_LENGTH_KEYS, n) + 99) // 100
+    unit_slack = (_LENGTH_KEYS - required).astype(np.int16)
+    query_need = (excess + required).astype(np.int16)
+    unit_slack[MAX_LENGTH_KEY], query_need[MAX_LENGTH_KEY] = UNBOUNDED_SLACK, -UNBOUNDED_SLACK
+    unit_slack.flags.writeable = query_need.flags.writeable = False
+    return unit_slack, query_need
+
+
 @dataclass(frozen=True, slots=True)
 class _Bound:
     """What a posting must pass to be worth verifying in one probe round.
@@ -180,11 +195,8 @@ class _Bound:
     def of(n: int, needed: int, remaining: int, rest: tuple[np.uint64, np.uint64]) -> "_Bound":
         """The bound for a query of `n` tokens, `remaining` of them not probed yet (their
         signature: `rest`), when a newcomer must reach `needed`."""
-        required = (needed * np.maximum(_LENGTH_KEYS, n) + 99) // 100
-        unit_slack = (_LENGTH_KEYS - required).astype(np.int16)
         rest_bits = int(rest[0]).bit_count() + int(rest[1]).bit_count()
-        query_need = (rest_bits - remaining + required).astype(np.int16)
-        unit_slack[MAX_LENGTH_KEY], query_need[MAX_LENGTH_KEY] = UNBOUNDED_SLACK, -UNBOUNDED_SLACK
+        unit_slack, query_need = _length_bounds(n, needed, rest_bits - remaining)
         lo, hi = _window(n, needed)
         hi = min(hi, 100 * remaining // needed)  # a longer unit needs more than `remaining`
         return _Bound(lo, hi, unit_slack, query_need, *rest)
@@ -405,6 +417,15 @@ class FuzzyIndex:
                 self._delta.add(self._prefix_postings(rows), len(batch))
                 if self._delta.units >= DELTA_FREEZE_UNITS:
                     self._freeze_delta()
+
+    def compact(self) -> None:
+        """Merge the delta and every posting segment into one, so that a lookup reads one
+        slice per token; for after a bulk load."""
+        with self._lock:
+            self._freeze_delta()
+            if len(self._segments) > 1:
+                merged = _Postings.concatenate([seg.expanded() for seg in self._segments])
+                self._segments = [_build_segment(merged, len(self._df))]
 
     def remove(self, unit_ids: Iterable[int]) -> None:
         """Forget units (deleted, or replaced by a unit with a new source)."""

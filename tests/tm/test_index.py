@@ -72,6 +72,21 @@ def test_top_k_equals_exhaustive_scoring(
         assert got == exhaustive(query, sources, K, INDEX_MIN_SCORE), query
 
 
+def test_a_compacted_index_has_one_segment_and_finds_the_same(corpus, monkeypatch) -> None:
+    monkeypatch.setattr(index_module, "DELTA_FREEZE_UNITS", 150)
+    generator, units = corpus
+    index = build(units[:-20], batch=37)
+    index.add((uid, src, prepare(src).tokens, "fr-Latn") for uid, src in units[-20:])
+    queries = [query for _, query in generator.queries([s for _, s in units], 60)]
+    before = [[(h.unit_id, h.score) for h in index.search(prepare(q), K, 50)] for q in queries]
+    assert len(index._segments) + (index._delta.units > 0) > 1  # postings in several parts
+    index.compact()
+    assert len(index._segments) == 1 and index._delta.units == 0
+    after = [[(h.unit_id, h.score) for h in index.search(prepare(q), K, 50)] for q in queries]
+    assert after == before
+    assert [hit[1] for hit in after[0]] == exhaustive(queries[0], dict(units), K, 50)
+
+
 def test_higher_min_score_and_larger_k(corpus) -> None:
     generator, units = corpus
     index = build(units, batch=3_000)

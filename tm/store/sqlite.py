@@ -491,6 +491,7 @@ class SQLiteStore(SQLiteJobs, Store):
                 )
                 while rows := cursor.fetchmany(INDEX_LOAD_BATCH):
                     index.add((r[0], r[1], r[2].split(TOKEN_SEPARATOR), r[3]) for r in rows)
+                index.compact()
             finally:
                 conn.execute("COMMIT")
             self._indexes[(memory_id, family)] = index
