@@ -11,8 +11,9 @@ translated as a job by `adaptmt serve` (its own process) with `ADAPTMT_JOB_CONCU
 `--concurrency`, over a 20,000-unit memory, against the LLM stand-in answering after
 `--latency-ms` (`benchmarks.counted_standin`, its own process, which counts the calls).
 
-1. The stand-in's capacity: `--concurrency` clients send translation prompts straight to
-   it for `--duration` s (requests/s).
+1. The stand-in's capacity: `--concurrency` connections send translation prompts straight
+   to it for `--duration` s (requests/s), with the load generator of
+   `benchmarks.service_throughput` (wrk, or its Python fallback when wrk is missing).
 2. The job, from the upload to `done`, for `--small` and `--segments` segments (a fresh
    service each): LLM-translated segments per second of the whole job against that
    capacity (goal >= 0.85), document segments/s, the LLM calls counted at the stand-in
@@ -42,7 +43,7 @@ from typing import Any
 import httpx
 
 from benchmarks.documents import memory_sentences, segments, tag_free, xliff
-from benchmarks.service_throughput import _free_port, _load, _start, _wait_for
+from benchmarks.service_throughput import _free_port, _generator, _load, _start, _wait_for
 from benchmarks.synthetic import SyntheticTM
 from service.prompts import build_translation_prompt
 from tm.models import TranslationUnit
@@ -181,9 +182,7 @@ def translate(args: argparse.Namespace) -> dict[str, Any]:
         prompt = build_translation_prompt(sample, source_lang="en", target_lang="de").messages
         chat = {"model": "standin-model", "messages": prompt, "max_tokens": 128, "temperature": 0}
         chat_url = f"{standin_url}/v1/chat/completions"
-        direct = asyncio.run(
-            _load(lambda c: c.post(chat_url, json=chat), args.concurrency, args.duration, 1)
-        )
+        direct = _load(_generator("wrk"), chat_url, chat, args, {"standin": standin})
         log(f"stand-in capacity at {args.concurrency} concurrent: {direct}")
         runs = {}
         for size in dict.fromkeys((args.small, args.segments)):

@@ -43,7 +43,8 @@ BANDS: tuple[str, ...] = (
 )
 """Every band, in the order a leverage table lists them."""
 
-LOWEST_SCORE = FUZZY_BANDS[-1][1]
+BAND_LEVELS = tuple(sorted(lowest for _, lowest in FUZZY_BANDS))
+"""The band edges, ascending: a best score rounded down to them keeps its band."""
 
 _TAG = re.compile(r"<[^>]*>")
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
@@ -107,8 +108,9 @@ async def analyze(
 ) -> Leverage:
     """The leverage of `document` against `memories`.
 
-    Each distinct source is looked up once, all in one `Store.best_scores` call (no unit is
-    fetched), then the segments are counted in document order.
+    Each distinct source is looked up once, all in one `Store.best_levels` call (the best
+    score rounded down to its band's lowest, no unit fetched), then the segments are
+    counted in document order.
     """
     for memory_id in memories:
         await store.get_memory(memory_id, tenant=tenant)
@@ -116,12 +118,12 @@ async def analyze(
     distinct = list(dict.fromkeys(segment.source for segment in segments))
     scores: list[int | None] = [None] * len(distinct)
     if memories:
-        scores = await store.best_scores(
+        scores = await store.best_levels(
             memories,
             distinct,
             document.source_lang,
             document.target_lang,
-            min_score=LOWEST_SCORE,
+            BAND_LEVELS,
             tenant=tenant,
         )
     best = dict(zip(distinct, scores, strict=True))

@@ -48,6 +48,7 @@ next lookup; the delta is frozen every `DELTA_FREEZE_UNITS` units and segments o
 size are merged.
 """
 
+import functools
 import math
 import threading
 from collections import Counter
@@ -60,7 +61,7 @@ from numpy.typing import NDArray
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from tm.fuzzy import Prepared, finalize, prepare
+from tm.fuzzy import EXACT_SCORE, Prepared, finalize, prepare, surface
 
 INDEX_MIN_SCORE = 50  # lowest threshold the prefixes are built for (lookups clamp to it)
 MAX_CODE = 0x10FFFF  # one code point per token id; beyond this, codes are shared
@@ -76,6 +77,7 @@ VERIFY_BATCH = 256  # candidates of several rounds are verified together (fewer 
 ORDER_BOUND_CELLS = 128 * 1024  # candidate tokens order-bounded at once (matrix in cache)
 LCS_WORD_BITS = 64  # the order bound runs on one machine word: longer queries use a bag
 SCORE_BATCH = 2048  # candidates scored per rapidfuzz call
+BOUND_CACHE_SIZE = 4096  # (query length, cutoff, signature excess) triples kept
 # rapidfuzz's cutoff test rounds against values exactly at the boundary: pass it a cutoff
 # this many points lower and apply the exact test here
 CUTOFF_MARGIN = 0.5
@@ -156,6 +158,19 @@ def _window(n: int, needed: int) -> tuple[int, int]:
     return (needed * n + 99) // 100, 100 * n // needed
 
 
+@functools.lru_cache(maxsize=BOUND_CACHE_SIZE)
+def _length_bounds(n: int, needed: int, excess: int) -> tuple[NDArray[np.int16], NDArray[np.int16]]:
+    """`_Bound`'s `unit_slack` and `query_need` by unit length (read-only; `excess`: the
+    remaining query tokens' signature bits minus their count). Few distinct triples recur
+    over many lookups, so each is computed once."""
+    required = (needed * np.maximum(_LENGTH_KEYS, n) + 99) // 100
+    unit_slack = (_LENGTH_KEYS - required).astype(np.int16)
+    query_need = (excess + required).astype(np.int16)
+    unit_slack[MAX_LENGTH_KEY], query_need[MAX_LENGTH_KEY] = UNBOUNDED_SLACK, -UNBOUNDED_SLACK
+    unit_slack.flags.writeable = query_need.flags.writeable = False
+    return unit_slack, query_need
+
+
 @dataclass(frozen=True, slots=True)
 class _Bound:
     """What a posting must pass to be worth verifying in one probe round.
@@ -180,11 +195,8 @@ class _Bound:
     def of(n: int, needed: int, remaining: int, rest: tuple[np.uint64, np.uint64]) -> "_Bound":
         """The bound for a query of `n` tokens, `remaining` of them not probed yet (their
         signature: `rest`), when a newcomer must reach `needed`."""
-        required = (needed * np.maximum(_LENGTH_KEYS, n) + 99) // 100
-        unit_slack = (_LENGTH_KEYS - required).astype(np.int16)
         rest_bits = int(rest[0]).bit_count() + int(rest[1]).bit_count()
-        query_need = (rest_bits - remaining + required).astype(np.int16)
-        unit_slack[MAX_LENGTH_KEY], query_need[MAX_LENGTH_KEY] = UNBOUNDED_SLACK, -UNBOUNDED_SLACK
+        unit_slack, query_need = _length_bounds(n, needed, rest_bits - remaining)
         lo, hi = _window(n, needed)
         hi = min(hi, 100 * remaining // needed)  # a longer unit needs more than `remaining`
         return _Bound(lo, hi, unit_slack, query_need, *rest)
@@ -332,6 +344,9 @@ class _Lookup:
     k: int
     target: int | None
     needed: int  # floor(100 * sim) a newcomer must reach
+    # Scores as coarse as these ascending levels are enough: a full top k raises the cutoff
+    # to the next level above its last score (past the last level, the search ends).
+    levels: tuple[int, ...] = ()
     top: list[tuple[int, int]] = field(default_factory=list)  # (score, row), best first
 
     def offer(self, score: int, row: int) -> None:
@@ -340,7 +355,10 @@ class _Lookup:
         self.top.sort(key=lambda sr: -sr[0])
         if len(self.top) >= self.k:
             del self.top[self.k :]
-            self.needed = max(self.needed, self.top[-1][0] + 1)
+            floor = self.top[-1][0] + 1
+            if self.levels:
+                floor = next((level for level in self.levels if level >= floor), MAX_SCORE + 1)
+            self.needed = max(self.needed, floor)
 
 
 class FuzzyIndex:
@@ -367,6 +385,10 @@ class FuzzyIndex:
         self._query_masks = np.zeros(1, np.uint64)  # scratch: token id -> its query positions
         self._encoded: list[str] = []  # row -> token codes as a string
         self._sources: list[str] = []  # row -> source text (for penalties)
+        # surface -> its last row, and row -> the previous row of the same surface (or -1):
+        # an exact (100) match is a dictionary lookup
+        self._by_surface: dict[str, int] = {}
+        self._same_surface = _Column(np.int32)
         self._live = 0
         self._seen = np.zeros(0, np.bool_)  # scratch mask of rows met in one search
 
@@ -396,6 +418,15 @@ class FuzzyIndex:
                 if self._delta.units >= DELTA_FREEZE_UNITS:
                     self._freeze_delta()
 
+    def compact(self) -> None:
+        """Merge the delta and every posting segment into one, so that a lookup reads one
+        slice per token; for after a bulk load."""
+        with self._lock:
+            self._freeze_delta()
+            if len(self._segments) > 1:
+                merged = _Postings.concatenate([seg.expanded() for seg in self._segments])
+                self._segments = [_build_segment(merged, len(self._df))]
+
     def remove(self, unit_ids: Iterable[int]) -> None:
         """Forget units (deleted, or replaced by a unit with a new source)."""
         with self._lock:
@@ -423,7 +454,8 @@ class FuzzyIndex:
         code = self._max_code
         offset = self._forward.size
         starts: list[int] = []
-        for _, source, toks, _ in batch:
+        previous: list[int] = []
+        for row, (_, source, toks, _) in enumerate(batch, first_row):
             ids = [self._token_id(t) for t in toks]
             starts.append(offset)
             offset += len(ids)
@@ -432,6 +464,10 @@ class FuzzyIndex:
             self._sources.append(source)
             for tid in set(ids):
                 self._df[tid] += 1
+            key = surface(source)
+            previous.append(self._by_surface.get(key, -1))
+            self._by_surface[source if key == source else key] = row
+        self._same_surface.extend(previous)
         self._starts.extend(starts)
         self._unit_ids.extend([u[0] for u in batch])
         self._lengths.extend([len(u[2]) for u in batch])
@@ -521,12 +557,55 @@ class FuzzyIndex:
                     return []
             return self._search(query, k, max(min_score, INDEX_MIN_SCORE), target)
 
+    def best_level(
+        self, query: Prepared, levels: Sequence[int], target_family: str | None = None
+    ) -> int | None:
+        """The highest of `levels` (ascending) that the best unit's score reaches; None when
+        none reaches the lowest (as with `search`, no score under INDEX_MIN_SCORE is found).
+
+        What banding a best match needs, for less than `search`: an exact match is a
+        dictionary lookup, and the fuzzy search's cutoff jumps from level to level.
+        """
+        with self._lock:
+            if self._live == 0 or not levels:
+                return None
+            target = None
+            if target_family is not None:
+                target = self._target_codes.get(target_family)
+                if target is None:
+                    return None
+            if levels[-1] >= EXACT_SCORE and self._has_exact(query.surface, target):
+                return levels[-1]
+            fuzzy = tuple(level for level in levels if level < EXACT_SCORE)
+            if not fuzzy:
+                return None
+            hits = self._search(query, 1, max(fuzzy[0], INDEX_MIN_SCORE), target, fuzzy)
+            if not hits:
+                return None
+            return max(level for level in fuzzy if level <= hits[0].score)
+
+    def _has_exact(self, text: str, target: int | None) -> bool:
+        """Whether a live unit (of the target family, if given) has the surface `text`."""
+        row = self._by_surface.get(text, -1)
+        alive, targets, previous = self._alive.view, self._targets.view, self._same_surface.view
+        while row >= 0:
+            if alive[row] and (target is None or targets[row] == target):
+                return True
+            row = int(previous[row])
+        return False
+
     def _search(
-        self, query: Prepared, k: int, min_score: int, target: int | None
+        self,
+        query: Prepared,
+        k: int,
+        min_score: int,
+        target: int | None,
+        levels: tuple[int, ...] = (),
     ) -> list[IndexHit]:
         n = len(query.tokens)
         ids = [self._vocab.get(t, UNKNOWN_CODE) for t in query.tokens]
-        lookup = _Lookup(query, "".join(chr(t % self._max_code) for t in ids), k, target, min_score)
+        encoded = "".join(chr(t % self._max_code) for t in ids)
+        lookup = _Lookup(query, encoded, k, target, min_score, levels)
         counts = Counter(ids)
         probed = counts.pop(UNKNOWN_CODE, 0)  # unknown tokens rank first, match nothing
         rank = self._rank.view

@@ -3,7 +3,11 @@ they finish, then the result document.
 
 Repeated sources are translated once: the first occurrence goes to the pipeline and every
 other segment with that source gets the same text (also across a resume, from the saved
-results). Batches run concurrently up to `job_concurrency` segments in flight; each batch is
+results). Once saved, a result's report lives only in the store: the worker keeps what
+writing the result needs, each segment's target text (and its TM matches when the job asks
+for `alt_trans`), so its memory grows with the document's text, not with the reports.
+
+Batches run concurrently up to `job_concurrency` segments in flight; each batch is
 saved in one transaction with the job's progress, so a worker killed at any point loses at
 most the batches in flight. A heartbeat renews the lease; when the job is cancelled (or
 another worker took it) the next write raises `JobLeaseLost` and the work stops.
@@ -15,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from service.analysis import translatable
-from service.documents import Document, Segment, read_document, write_document
+from service.documents import Document, Match, Segment, read_document, write_document
 from service.jobs.report import (
     alt_trans,
     batch_stats,
@@ -69,8 +73,11 @@ class JobWork:
         self.translator = translator
         self.options = defaults.overridden(job.spec.options)
         self.limits = limits
-        self._saved: dict[str, JobSegment] = {}  # segment id -> result
-        self._by_source: dict[str, JobSegment] = {}  # first saved result per source
+        self._texts: dict[str, str] = {}  # segment id -> saved target text
+        # segment id -> saved TM matches, only when the result is to carry them
+        self._matches: dict[str, list[Match]] | None = (
+            {} if job.spec.options.get(ALT_TRANS_OPTION) else None
+        )
         self._positions: dict[str, int] = {}  # segment id -> place in the document
 
     async def run(self) -> None:
@@ -120,17 +127,20 @@ class JobWork:
             source_lang=job.spec.source_lang,
             target_lang=job.spec.target_lang,
         )
+        by_source: dict[str, JobSegment] = {}  # first saved result per source (a resume)
         for saved in await self.store.job_segments(job.id, tenant=job.tenant):
             self._keep(saved)
+            by_source.setdefault(saved.source, saved)
         segments = translatable(document)
         self._positions = {segment.id: n for n, segment in enumerate(segments)}
-        pending = [s for s in segments if s.id not in self._saved]
-        known = [s for s in pending if s.source in self._by_source]
-        await self._save([copy_for(s, self._by_source[s.source]) for s in known], known)
+        pending = [s for s in segments if s.id not in self._texts]
+        known = [s for s in pending if s.source in by_source]
+        await self._save([copy_for(s, by_source[s.source]) for s in known], known)
         firsts: dict[str, list[Segment]] = {}
         for segment in pending:
-            if segment.source not in self._by_source:
+            if segment.source not in by_source:
                 firsts.setdefault(segment.source, []).append(segment)
+        del by_source, known, pending  # every later repetition is in its first one's group
         groups = list(firsts.values())
         size = self.limits.batch_segments
         parallel = asyncio.Semaphore(max(1, self.limits.concurrency // size))
@@ -185,14 +195,16 @@ class JobWork:
             self._keep(saved)
 
     def _keep(self, saved: JobSegment) -> None:
-        self._saved[saved.segment_id] = saved
-        self._by_source.setdefault(saved.source, saved)
+        """Note what writing the result needs of a saved segment (not its report)."""
+        self._texts[saved.segment_id] = saved.text
+        if self._matches is not None:
+            self._matches[saved.segment_id] = alt_trans(saved)
 
     def _write(self, document: Document) -> bytes:
-        translations = {sid: saved.text for sid, saved in self._saved.items() if sid in document}
+        translations = {sid: text for sid, text in self._texts.items() if sid in document}
         matches = None
-        if self.job.spec.options.get(ALT_TRANS_OPTION):
-            matches = {sid: alt_trans(self._saved[sid]) for sid in translations}
+        if self._matches is not None:
+            matches = {sid: self._matches[sid] for sid in translations}
         return write_document(document, translations, matches=matches)
 
 

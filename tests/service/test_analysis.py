@@ -7,7 +7,8 @@ import httpx
 import pytest
 
 from service.analysis import Leverage, analyze, band_of, count_words, translatable
-from service.documents import Document, read_document
+from service.documents import Document, Segment, read_document
+from tm.fuzzy import score
 from tm.models import TranslationUnit
 from tm.store import Store, open_store
 
@@ -121,3 +122,58 @@ async def test_the_batched_analysis_counts_as_one_lookup_per_segment(tmp_path: P
         expected = await per_segment_leverage(store, document, memory.id)
     assert batched == expected
     assert sum(1 for c in batched.bands.values() if c.segments) >= 5  # most bands are used
+
+
+CASE_MEMORY = [
+    "Open the file.",
+    "Close the window now.",
+    "Save all open documents before you quit the application.",
+    "Print page 5 of 7.",
+]
+CASES = [  # (segment, its band), in document order
+    ("Open the file.", "101"),  # exact, opening the document
+    ("Close the window now.", "101"),  # exact after an exact segment
+    ("Nothing in this sentence resembles anything stored.", "none"),
+    ("Print page 5 of 7.", "100"),  # exact after a segment without a match
+    ("Print page 6 of 7.", "95-99"),  # a number differs: 99
+    ("Save all open documents before you quit the app.", "85-94"),  # one word of 9: 88
+    ("Close the window.", "75-84"),  # 75
+    ("Open the file.", "repetitions"),
+    ("Close the door now please.", "50-74"),  # 60
+    ("open the file", "95-99"),  # case and punctuation only: 99
+    ("Print page 6 of 7.", "repetitions"),
+]
+
+
+def brute_force_leverage(memory: list[str], segments: list[Segment]) -> Leverage:
+    """The leverage table by scoring every segment against every unit with `tm.fuzzy`."""
+    leverage, seen, previous_exact = Leverage(), set(), True
+    for segment in segments:
+        best = max(score(segment.source, unit) for unit in memory)
+        exact = best == 100
+        if segment.source in seen:
+            band = "repetitions"
+        else:
+            seen.add(segment.source)
+            band = "101" if exact and previous_exact else band_of(best if best >= 50 else None)
+        leverage.add(band, count_words(segment))
+        previous_exact = exact
+    return leverage
+
+
+async def test_each_case_lands_in_its_band_as_brute_force_scoring_puts_it(
+    tmp_path: Path,
+) -> None:
+    async with open_store(tmp_path / "tm.sqlite3") as store:
+        memory = await store.create_memory("m")
+        await store.add_units(memory.id, [TranslationUnit(s, s, "en", "de") for s in CASE_MEMORY])
+        text = "\n\n".join(segment for segment, _ in CASES)
+        document = read_document(text.encode(), "a.txt", source_lang="en", target_lang="de")
+        leverage = await analyze(store, document, [memory.id])
+    segments = translatable(document)
+    assert [s.source for s in segments] == [segment for segment, _ in CASES]
+    expected = Leverage()
+    for segment, (_, band) in zip(segments, CASES, strict=True):
+        expected.add(band, count_words(segment))
+    assert brute_force_leverage(CASE_MEMORY, segments) == expected
+    assert leverage == expected

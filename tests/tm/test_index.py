@@ -72,6 +72,21 @@ def test_top_k_equals_exhaustive_scoring(
         assert got == exhaustive(query, sources, K, INDEX_MIN_SCORE), query
 
 
+def test_a_compacted_index_has_one_segment_and_finds_the_same(corpus, monkeypatch) -> None:
+    monkeypatch.setattr(index_module, "DELTA_FREEZE_UNITS", 150)
+    generator, units = corpus
+    index = build(units[:-20], batch=37)
+    index.add((uid, src, prepare(src).tokens, "fr-Latn") for uid, src in units[-20:])
+    queries = [query for _, query in generator.queries([s for _, s in units], 60)]
+    before = [[(h.unit_id, h.score) for h in index.search(prepare(q), K, 50)] for q in queries]
+    assert len(index._segments) + (index._delta.units > 0) > 1  # postings in several parts
+    index.compact()
+    assert len(index._segments) == 1 and index._delta.units == 0
+    after = [[(h.unit_id, h.score) for h in index.search(prepare(q), K, 50)] for q in queries]
+    assert after == before
+    assert [hit[1] for hit in after[0]] == exhaustive(queries[0], dict(units), K, 50)
+
+
 def test_higher_min_score_and_larger_k(corpus) -> None:
     generator, units = corpus
     index = build(units, batch=3_000)
@@ -195,3 +210,84 @@ def test_an_exact_match_in_a_top_1_ends_the_search() -> None:
     assert [h.score for h in index.search(prepare(query), 3, 50)] == exhaustive(
         query, dict(units), 3, 50
     )
+
+
+def exhaustive_level(query: str, sources: dict[int, str], levels: tuple[int, ...]) -> int | None:
+    """The highest level the best exhaustive score reaches (None: below the lowest)."""
+    best = max((score(prepare(query), _prepared(s)) for s in sources.values()), default=0)
+    return max((level for level in levels if level <= best), default=None)
+
+
+@pytest.mark.parametrize(
+    "levels", [(50, 75, 85, 95, 100), (50, 75, 85, 95), (60, 100), (100,), (50, 99)]
+)
+def test_best_level_equals_exhaustive_scoring_rounded_down(levels: tuple[int, ...]) -> None:
+    rng = random.Random(17)
+    words = ["alpha", "beta", "gamma", "delta", "eps", "zeta", "eta", "theta", "iota", "kappa"]
+    for _ in range(25):
+        units = [(i + 1, " ".join(rng.choices(words, k=rng.randint(1, 9)))) for i in range(60)]
+        index = build(units, batch=rng.choice([1, 9, 60]))
+        stored = [source for _, source in units]
+        for _ in range(12):
+            query = " ".join(rng.choices(words, k=rng.randint(1, 9)))
+            if rng.random() < 0.3:  # an exact match, or one differing in case only
+                query = rng.choice([str.upper, str.title, str.strip])(rng.choice(stored))
+            got = index.best_level(prepare(query), levels)
+            assert got == exhaustive_level(query, dict(units), levels), (query, levels)
+
+
+def test_best_level_on_a_synthetic_memory_equals_exhaustive_scoring(corpus) -> None:
+    """Many candidates per query, verified in several rounds: each level reached must raise
+    the cutoff only to the next one."""
+    generator, units = corpus
+    index = build(units, batch=3_000)
+    sources = dict(units)
+    levels = (50, 75, 85, 95, 100)
+    queries = [query for _, query in generator.queries(list(sources.values()), 120)]
+    for query in queries + [source for _, source in units[:30]]:
+        got = index.best_level(prepare(query), levels)
+        assert got == exhaustive_level(query, sources, levels), query
+
+
+def test_best_level_searches_on_past_a_lower_level_found_first(monkeypatch) -> None:
+    """The query's rarest word brings a full batch of 50s first; the 90 shares only its
+    more frequent words, so it is met only if the cutoff rises to 75, not past 100."""
+    monkeypatch.setattr(index_module, "DELTA_FREEZE_UNITS", 100)  # words ranked by frequency
+    words = [f"c{i}" for i in range(1, 10)]
+    rng = random.Random(5)
+    weak = [" ".join(["rare", *sorted(rng.sample(words, 4))]) for _ in range(300)]
+    filler = [" ".join(reversed(words))] * 500  # makes every c word more frequent than "rare"
+    strong = " ".join(words)
+    units = list(enumerate([*weak, *filler, strong], 1))
+    index = build(units, batch=len(units))
+    query = f"rare {strong}"
+    assert score(query, weak[0]) == 50 and score(query, strong) == 90
+    assert index.best_level(prepare(query), (50, 75, 85, 95, 100)) == 85
+    assert index.best_level(prepare(query), (50, 95)) == 50
+
+
+@pytest.mark.parametrize(
+    ("query", "target", "expected"),
+    [
+        ("Save the file", None, 100),
+        ("Save  the file ", "fr-Latn", 100),  # the same surface: spacing collapsed
+        ("Save the file", "de-Latn", 95),  # the exact unit was removed: its 99 twin
+        ("save the file", "fr-Latn", 95),  # case only: 99
+        ("Save the file", "ja-Jpan", None),  # no unit of that target family
+        ("Print the file", "fr-Latn", 50),  # 66
+        ("Nothing alike", None, None),
+    ],
+)
+def test_best_level_of_exact_matches_respects_removals_and_targets(
+    query: str, target: str | None, expected: int | None
+) -> None:
+    index = FuzzyIndex()
+    index.add(
+        [
+            (1, "Save the file", ("save", "the", "file"), "de-Latn"),
+            (2, "Save the file", ("save", "the", "file"), "fr-Latn"),
+            (3, "Save the file.", ("save", "the", "file"), "de-Latn"),
+        ]
+    )
+    index.remove([1])
+    assert index.best_level(prepare(query), (50, 75, 85, 95, 100), target) == expected

@@ -201,6 +201,33 @@ class Store(ABC):
             scores.append(found[0].score if found else None)
         return scores
 
+    async def best_levels(
+        self,
+        memory_ids: Sequence[str],
+        sources: Sequence[str],
+        source_lang: str,
+        target_lang: str,
+        levels: Sequence[int],
+        *,
+        tenant: str = DEFAULT_TENANT,
+    ) -> list[int | None]:
+        """For each source, the highest of `levels` (ascending) its best match reaches; None
+        when it reaches none.
+
+        `best_scores` rounded down to the levels, which is all that counting matches in
+        bands needs; a store may find it faster (a search stops once the next level is out
+        of reach). This default rounds `best_scores` down.
+        """
+        if not levels:
+            return [None] * len(sources)
+        scores = await self.best_scores(
+            memory_ids, sources, source_lang, target_lang, min_score=levels[0], tenant=tenant
+        )
+        return [
+            None if score is None else max(level for level in levels if level <= score)
+            for score in scores
+        ]
+
     # -- glossaries --------------------------------------------------------------------------
 
     @abstractmethod

@@ -416,6 +416,7 @@ class PostgresStore(PostgresJobs, Store):
                 while batch := await cur.fetchmany(INDEX_LOAD_BATCH):
                     units = [(r[0], r[1], r[2].split(TOKEN_SEPARATOR), r[3]) for r in batch]
                     await asyncio.to_thread(index.add, units)
+        await asyncio.to_thread(index.compact)
         return _Cached(index, revision, tenant)
 
     # -- glossaries --------------------------------------------------------------------------

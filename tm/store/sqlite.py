@@ -70,6 +70,8 @@ SCORE_BATCH = 2_000
 lookups interleave between batches."""
 
 IndexKey = tuple[str, str]  # (memory id, source family)
+BestOf = Callable[[FuzzyIndex, Prepared, str], int | None]
+"""What `best_scores` and `best_levels` ask each index for one query (and target family)."""
 Transaction = Callable[[sqlite3.Connection], tuple[T, IndexChanges | None]]
 
 
@@ -342,36 +344,65 @@ class SQLiteStore(SQLiteJobs, Store):
         min_score: int = DEFAULT_MIN_SCORE,
         tenant: str = DEFAULT_TENANT,
     ) -> list[int | None]:
-        scores: list[int | None] = []
+        def best(index: FuzzyIndex, query: Prepared, target_family: str) -> int | None:
+            hits = index.search(query, 1, min_score, target_family)
+            return hits[0].score if hits else None
+
+        return await self._best_of(memory_ids, sources, source_lang, target_lang, tenant, best)
+
+    async def best_levels(
+        self,
+        memory_ids: Sequence[str],
+        sources: Sequence[str],
+        source_lang: str,
+        target_lang: str,
+        levels: Sequence[int],
+        *,
+        tenant: str = DEFAULT_TENANT,
+    ) -> list[int | None]:
+        def best(index: FuzzyIndex, query: Prepared, target_family: str) -> int | None:
+            return index.best_level(query, levels, target_family)
+
+        return await self._best_of(memory_ids, sources, source_lang, target_lang, tenant, best)
+
+    async def _best_of(
+        self,
+        memory_ids: Sequence[str],
+        sources: Sequence[str],
+        source_lang: str,
+        target_lang: str,
+        tenant: str,
+        best: BestOf,
+    ) -> list[int | None]:
+        """Each source's best value over the memories' indexes, `SCORE_BATCH` sources per
+        reader call (no unit is fetched)."""
+        families = langs.family(source_lang), langs.family(target_lang)
+        found: list[int | None] = []
         for start in range(0, len(sources), SCORE_BATCH):
             queries = [prepare(source) for source in sources[start : start + SCORE_BATCH]]
-            scores += await self._best_scores(
-                memory_ids, queries, source_lang, target_lang, min_score, tenant
-            )
-        return scores
+            found += await self._best_batch(memory_ids, queries, families, tenant, best)
+        return found
 
-    async def _best_scores(
+    async def _best_batch(
         self,
         memory_ids: Sequence[str],
         queries: list[Prepared],
-        source_lang: str,
-        target_lang: str,
-        min_score: int,
+        families: tuple[str, str],
         tenant: str,
+        best: BestOf,
     ) -> list[int | None]:
-        source_family = langs.family(source_lang)
-        target_family = langs.family(target_lang)
+        source_family, target_family = families
         indexes = [await self._index(m, source_family, tenant) for m in memory_ids]
         found = await self._read(
             lambda conn: (
-                None if self._behind(conn) else _best(indexes, queries, min_score, target_family)
+                None if self._behind(conn) else _best(indexes, queries, target_family, best)
             )
         )
         if found is not None:
             return found
         await self._drop_stale()  # another process changed a loaded memory
         indexes = [await self._index(m, source_family, tenant) for m in memory_ids]
-        return await self._read(lambda conn: _best(indexes, queries, min_score, target_family))
+        return await self._read(lambda conn: _best(indexes, queries, target_family, best))
 
     def _search(
         self,
@@ -460,6 +491,7 @@ class SQLiteStore(SQLiteJobs, Store):
                 )
                 while rows := cursor.fetchmany(INDEX_LOAD_BATCH):
                     index.add((r[0], r[1], r[2].split(TOKEN_SEPARATOR), r[3]) for r in rows)
+                index.compact()
             finally:
                 conn.execute("COMMIT")
             self._indexes[(memory_id, family)] = index
@@ -731,15 +763,11 @@ def _log_failure(future: "Future[None]") -> None:
 
 
 def _best(
-    indexes: Sequence[FuzzyIndex], queries: Sequence[Prepared], min_score: int, target_family: str
+    indexes: Sequence[FuzzyIndex], queries: Sequence[Prepared], target_family: str, best: BestOf
 ) -> list[int | None]:
-    """In a reader: each query's best score over the indexes (the units are not fetched)."""
-    scores: list[int | None] = []
+    """In a reader: for each query, the highest of `best` over the indexes (None: none)."""
+    found: list[int | None] = []
     for query in queries:
-        hits = [
-            hit.score
-            for index in indexes
-            for hit in index.search(query, 1, min_score, target_family)
-        ]
-        scores.append(max(hits, default=None))
-    return scores
+        values = [v for index in indexes if (v := best(index, query, target_family)) is not None]
+        found.append(max(values, default=None))
+    return found

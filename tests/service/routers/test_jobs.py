@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from lxml import etree
 
 from eval.standin import MARKER, StandIn
 from service.app import create_app
@@ -16,6 +17,8 @@ from tests.service.conftest import Served, settings_for
 from tests.service.documents.samples import PO, XLIFF_12, docx
 from tests.service.jobhelpers import submit, wait
 from tm.store import open_store
+
+NS = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
 
 
 def translated(filename: str, data: bytes, **langs: str) -> dict[str, str | None]:
@@ -126,6 +129,47 @@ def test_tm_matches_are_reused_and_counted(api: httpx.Client, standin: StandIn) 
     assert job["leverage"] == {"100": 1, "none": 1}
     assert api.get(f"/v1/jobs/{job['id']}/result").text.startswith("Speichern.")
     assert [source_of(r.messages) for r in standin.requests] == ["Nothing alike whatsoever."]
+
+
+ALT_TRANS_XLIFF = b"""<?xml version="1.0" encoding="UTF-8"?>
+<xliff version="1.2" xmlns="urn:oasis:names:tc:xliff:document:1.2">
+  <file original="a.txt" source-language="en" target-language="de" datatype="plaintext">
+    <body>
+      <trans-unit id="1"><source>Save the file to the disk now.</source></trans-unit>
+      <trans-unit id="2"><source>Nothing alike whatsoever.</source></trans-unit>
+      <trans-unit id="3"><source>Save the file to the disk now.</source></trans-unit>
+    </body>
+  </file>
+</xliff>
+"""
+
+
+@pytest.mark.parametrize(
+    ("options", "alternatives"),
+    [
+        ('{"alt_trans": true}', {"1": ["Datei speichern."], "2": [], "3": ["Datei speichern."]}),
+        (None, {"1": [], "2": [], "3": []}),
+    ],
+)
+def test_alt_trans_writes_each_segment_s_tm_matches(
+    api: httpx.Client, options: str | None, alternatives: dict[str, list[str]]
+) -> None:
+    memory = api.post("/v1/memories", json={"name": f"alt-{options is None}"}).json()["id"]
+    unit = {"source": "Save the file to the disk.", "target": "Datei speichern."}
+    api.post(
+        f"/v1/memories/{memory}/units", json=unit | {"source_lang": "en", "target_lang": "de"}
+    ).raise_for_status()
+    form = {"memories": memory} | ({"options": options} if options else {})
+    job = done_job(api, "a.xlf", ALT_TRANS_XLIFF, **form)
+    result = etree.fromstring(api.get(f"/v1/jobs/{job['id']}/result").content)
+    found = {
+        unit.get("id"): [
+            alt.findtext("x:target", namespaces=NS) for alt in unit.iterfind("x:alt-trans", NS)
+        ]
+        for unit in result.iterfind(".//x:trans-unit", NS)
+    }
+    assert found == alternatives
+    assert all(t is not None for t in translated("a.xlf", etree.tostring(result)).values())
 
 
 def test_a_cancelled_job_stops_and_has_no_result(api: httpx.Client, standin: StandIn) -> None:

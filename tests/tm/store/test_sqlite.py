@@ -344,6 +344,33 @@ async def test_best_scores_are_the_top_match_scores(
     )
 
 
+@pytest.mark.parametrize(
+    ("source", "memories", "levels", "expected"),
+    [
+        ("Open the file.", "ab", (50, 75, 85, 95, 100), 100),  # exact in a
+        ("open the file.", "a", (50, 75, 85, 95, 100), 95),  # 99
+        ("open the file.", "a", (50, 100), 50),
+        ("Close the window.", "a", (50, 75, 85, 95, 100), 75),  # 75
+        ("Close the window.", "a", (80, 100), None),
+        ("Nothing like anything stored here.", "ab", (50, 100), None),
+        ("Open the file.", "", (50, 100), None),  # no memories
+    ],
+)
+async def test_best_levels_are_the_best_scores_rounded_down(
+    store: Store, source: str, memories: str, levels: tuple[int, ...], expected: int | None
+) -> None:
+    ids = {}
+    for name, pairs in BEST_SCORE_MEMORIES.items():
+        ids[name] = (await store.create_memory(name)).id
+        await store.add_units(ids[name], [tu(s, t) for s, t in pairs])
+    chosen = [ids[name] for name in memories]
+    sources = [source, "Print page 6 of 7.", source]
+    found = await store.best_levels(chosen, sources, "en", "fr", levels)
+    assert found[0] == found[2] == expected
+    # the interface's default (`best_scores` rounded down) agrees with the store's search
+    assert await Store.best_levels(store, chosen, sources, "en", "fr", levels) == found
+
+
 async def test_best_scores_see_another_process_s_writes(url: str) -> None:
     async with open_store(url) as server, open_store(url) as cli:
         mem = await server.create_memory("client")
