@@ -104,16 +104,15 @@ class Tmx(MemoryFormat):
 def _read_tu(
     tu: etree._Element, header_lang: str | None, default_lang: str | None
 ) -> Iterator[TranslationUnit | Skipped]:
-    tuid = tu.get("tuid")
+    # the hot loop of an import (one call per <tu>): children are walked by iterating the
+    # element, never with `find` (lxml runs ElementPath in Python), and the common cases
+    # (a <seg> of plain text, the source variant first, no dates) take no extra calls
     attributes: dict[str, str] = {}
     variants: list[tuple[str, str, etree._Element]] = []
-    # children are walked with `iterchildren`, not `find`: lxml's `find` runs ElementPath
-    # in Python, which cost more than the rest of reading a TU
-    for child in tu.iterchildren():
+    for child in tu:
         tag = child.tag
         if tag == "tuv":
-            lang = _variant_language(child.get(XML_LANG) or child.get("lang"), tu)
-            variants.append((lang, _segment_text(child, tu), child))
+            variants.append((_tuv_language(child, tu), _segment_text(child, tu), child))
         elif tag == "prop":
             _add_attribute(attributes, child.get("type") or "prop", child.text or "")
         elif tag == "note":
@@ -129,6 +128,7 @@ def _read_tu(
         yield Skipped("TU without a variant in the source language")
         return
     source_lang, source, _ = variants[source_index]
+    tuid = tu.get("tuid")
     created, changed = tu.get("creationdate"), tu.get("changedate")
     for index, (target_lang, target, tuv) in enumerate(variants):
         if index == source_index:
@@ -136,15 +136,17 @@ def _read_tu(
         if not source or not target:
             yield Skipped("empty segment")
             continue
+        created_at = created or tuv.get("creationdate")
+        updated_at = changed or tuv.get("changedate")
         yield TranslationUnit(
             source=source,
             target=target,
             source_lang=source_lang,
             target_lang=target_lang,
             tuid=tuid,
-            attributes=dict(attributes),
-            created_at=_date(created or tuv.get("creationdate"), tu),
-            updated_at=_date(changed or tuv.get("changedate"), tu),
+            attributes=attributes.copy() if attributes else {},
+            created_at=_date(created_at, tu) if created_at else None,
+            updated_at=_date(updated_at, tu) if updated_at else None,
         )
 
 
@@ -169,11 +171,20 @@ def _variant_language(tag: str | None, tu: etree._Element) -> str:
     return language(tag, _where(tu))  # raises the message that names the TU
 
 
+def _tuv_language(tuv: etree._Element, tu: etree._Element) -> str:
+    """The normalised language of a `<tuv>` (`xml:lang`, else TMX 1.1's `lang`)."""
+    tag = tuv.get(XML_LANG) or tuv.get("lang")
+    try:
+        return _normalized_language(tag)
+    except InvalidFile:
+        return language(tag, _where(tu))  # raises the message that names the TU
+
+
 def _source_index(
     variants: list[tuple[str, str, etree._Element]], srclang: str | None
 ) -> int | None:
     """Index of the source variant: exact tag, else same family, else the first if no srclang."""
-    if srclang is None:
+    if srclang is None or variants[0][0] == srclang:
         return 0
     langs = [lang for lang, _, _ in variants]
     if srclang in langs:
@@ -184,8 +195,10 @@ def _source_index(
 
 def _segment_text(tuv: etree._Element, tu: etree._Element) -> str:
     """The text of a variant's `<seg>`, inline elements embedded as XML (see module doc)."""
-    seg = next(tuv.iterchildren("seg"), None)
-    if seg is None:
+    for seg in tuv:
+        if seg.tag == "seg":
+            break
+    else:
         raise InvalidFile(f"{_where(tu)}: a <tuv> has no <seg>")
     if len(seg) == 0:
         return seg.text or ""

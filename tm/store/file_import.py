@@ -4,8 +4,8 @@
 process, as `tm.formats.read_memory` does. The SQLite store asks it for `analysed_chunks`
 instead: for a file of `CHILD_MIN_BYTES` or more, a child process parses the file and
 analyses each unit (`UnitAnalyser`: keys, tokens, stored values), sending chunks of
-`WRITE_CHUNK` units through a pipe while this process resolves and writes the chunk
-before, so parsing overlaps the SQLite work. The pipe holds one chunk: the child stays at
+`WRITE_CHUNK` units through a pipe, field by field, while this process resolves and writes
+the chunk before, so parsing overlaps the SQLite work. The pipe holds one chunk: the child stays at
 most a chunk or two ahead, and memory stays flat however large the file.
 
 Failures keep the import all or nothing: whatever the child raises (`InvalidFile` for a
@@ -112,7 +112,7 @@ class FileUnits:
                         f" (exit code {child.exitcode})"
                     ) from None
                 if kind == _UNITS:
-                    yield list(map(Incoming._make, payload))
+                    yield list(map(Incoming, *payload))
                 elif kind == _DONE:
                     self.count, self.skip_reasons = payload
                     return
@@ -137,9 +137,10 @@ def _read_in_child(sender: Connection, units: FileUnits, chunk_size: int) -> Non
     try:
         reading = units._reading()
         analyse = UnitAnalyser().analyse
-        # plain tuples: a named tuple pickles and unpickles through a Python call each
-        while chunk := [tuple(analyse(unit)) for unit in islice(reading, chunk_size)]:
-            sender.send((_UNITS, chunk))
+        # sent as columns (one tuple per field): a named tuple pickles and unpickles
+        # through a Python call each, and many small tuples cost more than a few long ones
+        while chunk := [analyse(unit) for unit in islice(reading, chunk_size)]:
+            sender.send((_UNITS, list(zip(*chunk, strict=True))))
         sender.send((_DONE, (reading.count, reading.skip_reasons)))
     except KeyboardInterrupt:
         pass  # Ctrl-C reached the whole process group: the parent stops the import

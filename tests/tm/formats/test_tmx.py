@@ -211,6 +211,51 @@ def test_props_repeated_and_dates_on_the_variant() -> None:
     assert read_unit.updated_at is None
 
 
+SHORTCUTS = [
+    # (a TU the reader's shortcuts take: plain <seg>, source first, no dates; the same TU
+    # through the general path), both read as `expected` (source, target, languages)
+    (
+        tu(("en", "a b"), ("fr", "c")),
+        tu(("fr", "c"), ("en", "a b"), attrs='srclang="en"'),
+        [("a b", "c", "en", "fr")],
+    ),
+    (
+        tu(("en", " a  &lt;b&gt; "), ("fr", "c")),
+        '<tu><tuv xml:lang="en"><prop type="x">p</prop><seg> a  &lt;b&gt;<!-- c --> </seg>'
+        '</tuv><tuv xml:lang="fr"><note>n</note><seg>c</seg></tuv></tu>',
+        [(" a  <b> ", "c", "en", "fr")],
+    ),
+    (
+        tu(("en", "x &lt;y"), ("fr", 'z <ph x="1"/>')),
+        '<tu><tuv lang="en"><seg>x <g>&lt;y</g></seg></tuv>'
+        '<tuv xml:lang="fr"><seg>z <ph x="1"/></seg></tuv></tu>',
+        [("x <y", 'z <ph x="1"/>', "en", "fr")],
+    ),
+    (
+        tu(("en-US", "a"), ("fr", "b"), ("de", "c")),
+        tu(("de", "c"), ("en_US", "a"), ("fr", "b"), attrs='srclang="en"'),
+        [("a", "b", "en-US", "fr"), ("a", "c", "en-US", "de")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("shortcut", "general", "expected"), SHORTCUTS)
+def test_shortcuts_read_as_the_general_path(
+    shortcut: str, general: str, expected: list[tuple[str, str, str, str]]
+) -> None:
+    for body in (shortcut, general):
+        units = read(tmx(body))
+        got = [(u.source, u.target, u.source_lang, u.target_lang) for u in units]
+        assert sorted(got) == sorted(expected)
+
+
+def test_units_of_one_tu_do_not_share_attributes() -> None:
+    extra = '<prop type="x">1</prop>'
+    first, second = read(tmx(tu(("en", "a"), ("fr", "b"), ("de", "c"), extra=extra)))
+    first.attributes["x"] = "changed"
+    assert second.attributes == {"x": "1"}
+
+
 SKIPS = [
     # (body, skip reason)
     (tu(("en", "alone")), "TU with fewer than two languages"),
