@@ -22,8 +22,8 @@ from service.protocol import (
     UnitOut,
 )
 from service.routers.files import download
-from service.transfer import spool
-from tm.formats import format_of, read_memory, write_memory
+from service.transfer import memory_upload, spool
+from tm.formats import format_of, write_memory
 from tm.fuzzy import DEFAULT_MIN_SCORE
 from tm.langs import normalize_tag
 from tm.models import Origin, TranslationUnit
@@ -142,8 +142,11 @@ async def import_memory(
 ) -> ImportResult:
     """Import a TMX 1.4b, CSV or TSV file, atomically: a file that fails stores nothing."""
     fmt = format or format_of(file.filename or "")
-    reading = read_memory(file.file, fmt, source_lang=source_lang, target_lang=target_lang)
-    result = await services.store.add_units(memory_id, reading, tenant=tenant)
+    upload = memory_upload(
+        file.file, file.size, fmt, source_lang=source_lang, target_lang=target_lang
+    )
+    async with upload as reading:
+        result = await services.store.add_units(memory_id, reading, tenant=tenant)
     return ImportResult(
         added=result.added,
         updated=result.updated,

@@ -1,7 +1,13 @@
 """Memories over HTTP: CRUD, units, TMX/CSV import and export, fuzzy lookups."""
 
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
+
 import httpx
 import pytest
+
+from tm.store import file_import
+from tm.store.file_import import FileUnits
 
 TMX = b"""<?xml version="1.0" encoding="UTF-8"?>
 <tmx version="1.4"><header srclang="en" datatype="plaintext" segtype="sentence"
@@ -21,6 +27,35 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <tuv xml:lang="fr"><seg>x</seg></tuv></tu></body></tmx>"""
 
 
+@dataclass
+class Reader:
+    """Where the test's uploads are parsed, and the files that a child process read."""
+
+    where: str
+    read_in_child: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(params=["process", "child"])
+def reader(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, database: str
+) -> Iterator[Reader]:
+    """In the service's process, or, every upload counting as large, in a child process."""
+    reader = Reader(request.param)
+    if reader.where == "child":
+        monkeypatch.setattr(file_import, "CHILD_MIN_BYTES", 0)
+        from_child = FileUnits._from_child
+
+        def spy(self: FileUnits, chunk_size: int) -> Generator[list[object]]:
+            reader.read_in_child.append(self.path.suffix)
+            return from_child(self, chunk_size)  # type: ignore[return-value]
+
+        monkeypatch.setattr(FileUnits, "_from_child", spy)
+    yield reader
+    # the SQLite store writes analysed chunks from the child; PostgreSQL reads the copy itself
+    child_expected = reader.where == "child" and database.startswith("sqlite")
+    assert bool(reader.read_in_child) == child_expected
+
+
 def _create(api: httpx.Client, name: str) -> str:
     response = api.post("/v1/memories", json={"name": name, "description": "test"})
     assert response.status_code == 201, response.text
@@ -38,14 +73,14 @@ def test_create_list_get_and_delete(api: httpx.Client) -> None:
     assert (missing.status_code, missing.json()["error"]["code"]) == (404, "unknown_memory")
 
 
-def test_a_tmx_upload_imports_and_exports_identically(api: httpx.Client) -> None:
-    memory = _create(api, "tmx-roundtrip")
+def test_a_tmx_upload_imports_and_exports_identically(api: httpx.Client, reader: Reader) -> None:
+    memory = _create(api, f"tmx-roundtrip-{reader.where}")
 
     imported = api.post(
         f"/v1/memories/{memory}/import", files={"file": ("client.tmx", TMX, "application/xml")}
     )
     exported = api.get(f"/v1/memories/{memory}/export", params={"format": "tmx"})
-    copy = _create(api, "tmx-copy")
+    copy = _create(api, f"tmx-copy-{reader.where}")
     reimported = api.post(
         f"/v1/memories/{copy}/import", files={"file": ("copy.tmx", exported.content)}
     )
@@ -75,9 +110,9 @@ def test_a_tmx_upload_imports_and_exports_identically(api: httpx.Client) -> None
     ],
 )
 def test_a_bad_file_gets_a_clear_error_and_stores_nothing(
-    api: httpx.Client, name: str, content: bytes, code: str
+    api: httpx.Client, name: str, content: bytes, code: str, reader: Reader
 ) -> None:
-    memory = _create(api, f"bad-{name}")
+    memory = _create(api, f"bad-{name}-{reader.where}")
     api.post(f"/v1/memories/{memory}/import", files={"file": ("good.tmx", TMX)})
 
     response = api.post(f"/v1/memories/{memory}/import", files={"file": (name, content)})
