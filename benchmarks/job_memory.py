@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.documents import memory_sentences, segments, xliff
-from benchmarks.jobs import JOB_MEMORY_UNITS, build_job_memory, peak_rss_mib
-from benchmarks.service_throughput import _free_port, _start, _wait_for
+from benchmarks.jobs import JOB_MEMORY_UNITS, build_job_memory, peak_rss_mib, start_counted_standin
+from benchmarks.service_throughput import _wait_for
 from benchmarks.synthetic import SyntheticTM
 
 MIB = 1024 * 1024
@@ -132,19 +132,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--latency-ms", type=float, default=5.0)
     parser.add_argument("--concurrency", type=int, default=64)
     args = parser.parse_args(argv)
-    port = _free_port()
-    standin_url = f"http://127.0.0.1:{port}"
-    standin = _start(
-        [
-            "-m",
-            "benchmarks.counted_standin",
-            "--port",
-            str(port),
-            "--latency-ms",
-            str(args.latency_ms),
-        ],
-        None,
-    )
+    standin_url, standin = start_counted_standin(args.latency_ms, None)
     try:
         _wait_for(f"{standin_url}/health", standin)
         for size in args.sizes:

@@ -34,6 +34,7 @@ import asyncio
 import json
 import os
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -159,23 +160,23 @@ def run_job(
     }
 
 
+def start_counted_standin(
+    latency_ms: float, core: int | None
+) -> tuple[str, subprocess.Popen[bytes]]:
+    """`benchmarks.counted_standin` on a free port (pinned to `core`): its URL and process."""
+    port = _free_port()
+    process = _start(
+        ["-m", "benchmarks.counted_standin", "--port", str(port), "--latency-ms", str(latency_ms)],
+        core,
+    )
+    return f"http://127.0.0.1:{port}", process
+
+
 def translate(args: argparse.Namespace) -> dict[str, Any]:
     pin = (os.cpu_count() or 1) >= 2
     if pin:
         os.sched_setaffinity(0, {1})
-    port = _free_port()
-    standin_url = f"http://127.0.0.1:{port}"
-    standin = _start(
-        [
-            "-m",
-            "benchmarks.counted_standin",
-            "--port",
-            str(port),
-            "--latency-ms",
-            str(args.latency_ms),
-        ],
-        0 if pin else None,
-    )
+    standin_url, standin = start_counted_standin(args.latency_ms, 0 if pin else None)
     try:
         _wait_for(f"{standin_url}/health", standin)
         sample = "Bakou dai ferou tsi gaiva lou zaipe ke dounoi."
