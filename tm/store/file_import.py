@@ -20,7 +20,6 @@ import multiprocessing
 import os
 from collections import Counter
 from collections.abc import Generator, Iterator
-from itertools import islice
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -78,10 +77,7 @@ class FileUnits:
     def analysed_chunks(self, chunk_size: int) -> Generator[list[Incoming]]:
         """The units analysed, in chunks; from a child process if the file is large."""
         if self.path.stat().st_size < CHILD_MIN_BYTES:
-            analyse = UnitAnalyser().analyse
-            units = iter(self)
-            while chunk := [analyse(unit) for unit in islice(units, chunk_size)]:
-                yield chunk
+            yield from UnitAnalyser().chunks(self, chunk_size)
             return
         yield from self._from_child(chunk_size)
 
@@ -136,10 +132,9 @@ def _read_in_child(sender: Connection, units: FileUnits, chunk_size: int) -> Non
     """The child: read and analyse `units`, sending chunks, then the counts or the error."""
     try:
         reading = units._reading()
-        analyse = UnitAnalyser().analyse
         # sent as columns (one tuple per field): a named tuple pickles and unpickles
         # through a Python call each, and many small tuples cost more than a few long ones
-        while chunk := [analyse(unit) for unit in islice(reading, chunk_size)]:
+        for chunk in UnitAnalyser().chunks(reading, chunk_size):
             sender.send((_UNITS, list(zip(*chunk, strict=True))))
         sender.send((_DONE, (reading.count, reading.skip_reasons)))
     except KeyboardInterrupt:

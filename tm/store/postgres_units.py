@@ -8,7 +8,6 @@ memory's unit ids grow with its revisions (the in-memory indexes add ids in orde
 """
 
 from collections.abc import Iterable
-from itertools import islice
 from typing import Any
 
 from psycopg import AsyncConnection
@@ -47,8 +46,7 @@ class PostgresUnitWriter(UnitResolver):
 
     async def write(self, units: Iterable[TranslationUnit]) -> None:
         """Write all `units`, in order, chunk by chunk."""
-        iterator = iter(units)
-        while chunk := [self.analyse(u) for u in islice(iterator, unit_identity.WRITE_CHUNK)]:
+        for chunk in self.analyser.chunks(units, unit_identity.WRITE_CHUNK):
             await self._write_chunk(chunk)
 
     async def _write_chunk(self, chunk: list[Incoming]) -> None:

@@ -6,9 +6,8 @@ the chunk is resolved in memory, and its final rows are written with `executeman
 
 import itertools
 import sqlite3
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from itertools import islice
 
 from tm.models import TranslationUnit
 from tm.store import unit_identity
@@ -74,7 +73,7 @@ class UnitWriter(UnitResolver):
         chunks = (
             units.analysed_chunks(unit_identity.WRITE_CHUNK)
             if isinstance(units, FileUnits)
-            else self._analysed(units)
+            else self.analyser.chunks(units, unit_identity.WRITE_CHUNK)
         )
         try:
             first = next(chunks, [])
@@ -96,11 +95,6 @@ class UnitWriter(UnitResolver):
             yield
         finally:
             self.conn.execute(f"PRAGMA cache_size = {usual}")
-
-    def _analysed(self, units: Iterable[TranslationUnit]) -> Generator[list[Incoming]]:
-        iterator = iter(units)
-        while chunk := [self.analyse(unit) for unit in islice(iterator, unit_identity.WRITE_CHUNK)]:
-            yield chunk
 
     def _write_chunk(self, chunk: list[Incoming]) -> None:
         hashes, tuids = self.wanted(chunk)

@@ -16,9 +16,10 @@ fresh import of distinct units makes no lookups.
 
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any, NamedTuple, Protocol
 
 from tm import langs
@@ -162,6 +163,12 @@ class UnitAnalyser:
             self._languages[(source_tag, target_tag)] = known
         return known
 
+    def chunks(self, units: Iterable[TranslationUnit], size: int) -> Generator[list[Incoming]]:
+        """`units` analysed, in chunks of `size` (the last may be shorter)."""
+        iterator = iter(units)
+        while chunk := [self.analyse(unit) for unit in islice(iterator, size)]:
+            yield chunk
+
     def analyse(self, unit: TranslationUnit) -> Incoming:
         """A unit's keys, tokens and stored values, computed once."""
         pair, source_family, target_family, salt = self._language(
@@ -211,7 +218,7 @@ class UnitResolver:
         self.ids = ids
         self._fresh = fresh
         self._indexed = indexed or set()
-        self.analyse = UnitAnalyser().analyse
+        self.analyser = UnitAnalyser()
         # salted hashes of the keys this write stored (consulted only when `_fresh`); dicts,
         # not sets: a dict of ints is untracked by the garbage collector, while every full
         # collection would walk a set of a million entries
@@ -285,38 +292,54 @@ class UnitResolver:
         import into a new memory).
         """
         now = timestamp()
-        memory_id, ids, indexed = self.memory_id, self.ids, self._indexed
         inserts = []
         for item in chunk:
-            row_id = next(ids)
-            inserts.append(
-                (
-                    row_id,
-                    memory_id,
-                    item.source,
-                    item.target,
-                    *item.source_key[0],
-                    item.source_family,
-                    item.target_family,
-                    item.hash,
-                    TOKEN_SEPARATOR.join(item.tokens),
-                    item.tuid,
-                    item.origin,
-                    item.attributes,
-                    item.created_at or now,
-                    item.updated_at or now,
-                )
-            )
-            if item.source_family in indexed:
-                unit = (row_id, item.source, item.tokens, item.target_family)
-                self.changes.added.append((item.source_family, unit))
+            row_id = next(self.ids)
+            created, updated = item.created_at or now, item.updated_at or now
+            inserts.append(self._insert(row_id, item, item, item.tuid, created, updated))
         self.inserted += len(chunk)
         if self._fresh:
             for item in chunk:
-                self._written_sources[item.hash ^ item.salt] = None
-                if item.tuid is not None:
-                    self._written_tuids[hash(item.tuid) ^ item.salt] = None
+                self._note_stored(item.salt, item.hash, item.tuid)
         return ChunkPlan(inserts=inserts)
+
+    def _insert(
+        self,
+        row_id: int,
+        first: Incoming,
+        latest: Incoming,
+        tuid: str | None,
+        created_at: str,
+        updated_at: str,
+    ) -> tuple[Any, ...]:
+        """The values of a new row (source and keys from `first`, target from `latest`);
+        its unit is collected for the loaded index of its source family."""
+        if first.source_family in self._indexed:
+            unit = (row_id, first.source, first.tokens, first.target_family)
+            self.changes.added.append((first.source_family, unit))
+        return (
+            row_id,
+            self.memory_id,
+            first.source,
+            latest.target,
+            *first.source_key[0],
+            first.source_family,
+            first.target_family,
+            first.hash,
+            TOKEN_SEPARATOR.join(first.tokens),
+            tuid,
+            latest.origin,
+            latest.attributes,
+            created_at,
+            updated_at,
+        )
+
+    def _note_stored(self, salt: int, source_hash: int | None, tuid: str | None) -> None:
+        """Remember keys this write stored (a source's hash, a tuid), for later chunks."""
+        if source_hash is not None:
+            self._written_sources[source_hash ^ salt] = None
+        if tuid is not None:
+            self._written_tuids[hash(tuid) ^ salt] = None
 
     def _delete(
         self,
@@ -338,7 +361,6 @@ class UnitResolver:
 
     def _rows(self, touched: list[_Row], plan: ChunkPlan) -> None:
         """The chunk's final updates and inserts."""
-        memory_id = self.memory_id
         for row in touched:
             latest = row.latest
             if row.deleted or latest is None:
@@ -349,27 +371,8 @@ class UnitResolver:
                 plan.updates.append((*values, row.updated_at, row.id))
                 continue
             row.id = next(self.ids)
-            plan.inserts.append(
-                (
-                    row.id,
-                    memory_id,
-                    first.source,
-                    latest.target,
-                    *first.source_key[0],
-                    first.source_family,
-                    first.target_family,
-                    first.hash,
-                    TOKEN_SEPARATOR.join(first.tokens),
-                    row.tuid,
-                    latest.origin,
-                    latest.attributes,
-                    row.created_at,
-                    row.updated_at,
-                )
-            )
-            if first.source_family in self._indexed:
-                unit = (row.id, first.source, first.tokens, first.target_family)
-                self.changes.added.append((first.source_family, unit))
+            values = self._insert(row.id, first, latest, row.tuid, row.created_at, row.updated_at)
+            plan.inserts.append(values)
         if self._fresh:
             self._remember(touched)
 
@@ -378,11 +381,9 @@ class UnitResolver:
         for row in touched:
             if row.deleted or row.latest is None:
                 continue
-            salt = row.latest.salt
-            if row.first is not None:
-                self._written_sources[row.first.hash ^ salt] = None
-            if row.tuid is not None:  # new rows, and stored rows that took a new tuid
-                self._written_tuids[hash(row.tuid) ^ salt] = None
+            # new rows' sources; the tuids of new rows and of stored rows that took a new one
+            source_hash = row.first.hash if row.first is not None else None
+            self._note_stored(row.latest.salt, source_hash, row.tuid)
 
 
 def _all_distinct(chunk: list[Incoming]) -> bool:
