@@ -27,6 +27,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
@@ -82,6 +83,13 @@ _NUMBER_SHAPES = bytes(
     48 if 48 <= byte <= 57 else 46 if byte in b".," else 32 for byte in range(256)
 )
 _SEPARATED_NUMBER = b"0.0"
+
+
+def level_reached(score: int | None, levels: Sequence[int]) -> int | None:
+    """The highest of `levels` (ascending) that `score` reaches; None when it reaches none."""
+    if score is None or not levels or score < levels[0]:
+        return None
+    return max(level for level in levels if level <= score)
 
 
 def surface(text: str) -> str:

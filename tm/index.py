@@ -61,7 +61,7 @@ from numpy.typing import NDArray
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from tm.fuzzy import EXACT_SCORE, Prepared, finalize, prepare, surface
+from tm.fuzzy import EXACT_SCORE, Prepared, finalize, level_reached, prepare, surface
 
 INDEX_MIN_SCORE = 50  # lowest threshold the prefixes are built for (lookups clamp to it)
 MAX_CODE = 0x10FFFF  # one code point per token id; beyond this, codes are shared
@@ -466,6 +466,8 @@ class FuzzyIndex:
                 self._df[tid] += 1
             key = surface(source)
             previous.append(self._by_surface.get(key, -1))
+            # the same text, but the dictionary keeps `source`, a string the index holds
+            # anyway, rather than a second copy of it (most sources are their own surface)
             self._by_surface[source if key == source else key] = row
         self._same_surface.extend(previous)
         self._starts.extend(starts)
@@ -580,9 +582,7 @@ class FuzzyIndex:
             if not fuzzy:
                 return None
             hits = self._search(query, 1, max(fuzzy[0], INDEX_MIN_SCORE), target, fuzzy)
-            if not hits:
-                return None
-            return max(level for level in fuzzy if level <= hits[0].score)
+            return level_reached(hits[0].score if hits else None, fuzzy)
 
     def _has_exact(self, text: str, target: int | None) -> bool:
         """Whether a live unit (of the target family, if given) has the surface `text`."""

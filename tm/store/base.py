@@ -26,7 +26,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
 
 from tm.errors import Conflict, NotFound, TMError
-from tm.fuzzy import DEFAULT_MIN_SCORE
+from tm.fuzzy import DEFAULT_MIN_SCORE, level_reached
 from tm.models import (
     DEFAULT_TENANT,
     ApiKey,
@@ -223,10 +223,7 @@ class Store(ABC):
         scores = await self.best_scores(
             memory_ids, sources, source_lang, target_lang, min_score=levels[0], tenant=tenant
         )
-        return [
-            None if score is None else max(level for level in levels if level <= score)
-            for score in scores
-        ]
+        return [level_reached(score, levels) for score in scores]
 
     # -- glossaries --------------------------------------------------------------------------
 
