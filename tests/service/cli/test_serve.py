@@ -54,17 +54,26 @@ def worker_processes(pid: int) -> list[psutil.Process]:
     return [c for c in children if "multiprocessing.spawn" in " ".join(c.cmdline())]
 
 
-def test_workers_share_the_port_and_the_database(tmp_path: Path, standin: StandIn) -> None:
+SERVE_WORKERS = [sys.executable, "-m", "service.cli", "serve", "--workers", str(WORKERS)]
+
+
+def serve_env(tmp_path: Path, standin: StandIn, **settings: str) -> tuple[str, dict[str, str]]:
+    """The URL and environment of a service on a free port, its own SQLite file and the
+    stand-in; `settings`: more `ADAPTMT_*` variables."""
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
     env = os.environ | {
         "ADAPTMT_DATABASE_URL": f"sqlite:///{tmp_path / 'adaptmt.sqlite3'}",
         "ADAPTMT_LLM_URL": standin.base_url,
         "ADAPTMT_PORT": str(port),
+        **settings,
     }
-    command = [sys.executable, "-m", "service.cli", "serve", "--workers", str(WORKERS)]
+    return f"http://127.0.0.1:{port}", env
+
+
+def test_workers_share_the_port_and_the_database(tmp_path: Path, standin: StandIn) -> None:
+    url, env = serve_env(tmp_path, standin)
     process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        SERVE_WORKERS, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
         wait_until_up(url, process, START_S)
@@ -95,18 +104,10 @@ def wait_for_lines(log: Path, text: str, count: int) -> None:
 
 
 def test_every_worker_logs_json_lines(tmp_path: Path, standin: StandIn) -> None:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = os.environ | {
-        "ADAPTMT_DATABASE_URL": f"sqlite:///{tmp_path / 'adaptmt.sqlite3'}",
-        "ADAPTMT_LLM_URL": standin.base_url,
-        "ADAPTMT_PORT": str(port),
-        "ADAPTMT_LOG_FORMAT": "json",
-    }
-    command = [sys.executable, "-m", "service.cli", "serve", "--workers", str(WORKERS)]
+    url, env = serve_env(tmp_path, standin, ADAPTMT_LOG_FORMAT="json")
     log_file = tmp_path / "stderr.log"
     with log_file.open("w") as stderr:
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
+        process = subprocess.Popen(SERVE_WORKERS, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
         try:
             wait_until_up(url, process, START_S)
             workers = {worker.pid for worker in worker_processes(process.pid)}
