@@ -314,6 +314,15 @@ BEST_SCORE_MEMORIES = {
 }
 
 
+async def best_score_memories(store: Store, names: str) -> list[str]:
+    """Makes BEST_SCORE_MEMORIES in `store`; the ids of those named (one letter each)."""
+    ids = {}
+    for name, pairs in BEST_SCORE_MEMORIES.items():
+        ids[name] = (await store.create_memory(name)).id
+        await store.add_units(ids[name], [tu(s, t) for s, t in pairs])
+    return [ids[name] for name in names]
+
+
 @pytest.mark.parametrize(
     ("source", "memories", "min_score", "expected"),
     [
@@ -330,11 +339,7 @@ BEST_SCORE_MEMORIES = {
 async def test_best_scores_are_the_top_match_scores(
     store: Store, source: str, memories: str, min_score: int, expected: int | None
 ) -> None:
-    ids = {}
-    for name, pairs in BEST_SCORE_MEMORIES.items():
-        ids[name] = (await store.create_memory(name)).id
-        await store.add_units(ids[name], [tu(s, t) for s, t in pairs])
-    chosen = [ids[name] for name in memories]
+    chosen = await best_score_memories(store, memories)
     sources = [source, "Open the file.", source]  # batched with others, repeated
     scores = await store.best_scores(chosen, sources, "en", "fr", min_score=min_score)
     assert scores[0] == scores[2] == expected
@@ -359,11 +364,7 @@ async def test_best_scores_are_the_top_match_scores(
 async def test_best_levels_are_the_best_scores_rounded_down(
     store: Store, source: str, memories: str, levels: tuple[int, ...], expected: int | None
 ) -> None:
-    ids = {}
-    for name, pairs in BEST_SCORE_MEMORIES.items():
-        ids[name] = (await store.create_memory(name)).id
-        await store.add_units(ids[name], [tu(s, t) for s, t in pairs])
-    chosen = [ids[name] for name in memories]
+    chosen = await best_score_memories(store, memories)
     sources = [source, "Print page 6 of 7.", source]
     found = await store.best_levels(chosen, sources, "en", "fr", levels)
     assert found[0] == found[2] == expected
