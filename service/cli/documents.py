@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import sys
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -130,15 +130,13 @@ def _embedded_document(
 async def _translate_document(
     store: Store, submission: "Submission", memories: list[str], glossaries: list[str]
 ) -> _Outcome:
-    from dataclasses import replace as with_fields
-
     from service.jobs import JobRunner, job_limits, submit_job
     from service.jobs.report import ORIGIN_PREFIX, WORDS, grouped
     from service.llm import LLMClient
 
     settings = Settings()
     tenant = submission.tenant
-    submission = with_fields(
+    submission = replace(
         submission,
         memories=[await memory_id(store, ref, tenant) for ref in memories],
         glossaries=[await glossary_id(store, ref, tenant) for ref in glossaries],
