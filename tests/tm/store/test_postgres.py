@@ -83,7 +83,10 @@ async def test_a_large_import_refreshes_the_planner_statistics(
     url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(postgres, "ANALYZE_AFTER_UNITS", 2)
-    analyzed = "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'units'"
+    analyzed = (  # this test's own schema: other tests' schemas may hold a `units` table too
+        "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables"
+        " WHERE relname = 'units' AND schemaname = current_schema()"
+    )
     async with open_store(url) as store:
         mem = await store.create_memory("client")
         await store.add_units(mem.id, [tu("Open the file", "Ouvrir le fichier")])
