@@ -41,6 +41,7 @@ DEFAULT_MIN_SCORE = 50  # lowest score a lookup returns unless asked otherwise
 NUMBER_TOKEN = "#"
 TAG_TOKEN = "<>"
 EMPTY_TOKEN = "\x00"  # the single token of a segment without words, so it can be indexed
+TOKEN_SEPARATOR = "\x1f"  # joins a segment's tokens into the one string stores keep
 
 # Scripts written without spaces: one token per character.
 _UNSPACED = (
@@ -83,6 +84,17 @@ _NUMBER_SHAPES = bytes(
     48 if 48 <= byte <= 57 else 46 if byte in b".," else 32 for byte in range(256)
 )
 _SEPARATED_NUMBER = b"0.0"
+_NUMBER_TOKEN_BYTES = NUMBER_TOKEN.encode()
+_TAG_TOKEN_BYTES = TAG_TOKEN.encode()
+_TOKEN_SEPARATOR_BYTES = TOKEN_SEPARATOR.encode()
+# `stored_form` replaces each placeable of ASCII text by this mark, spaced, so that it is
+# a run of its own; `_MARKED_WORD_RUNS` keeps the mark as a word byte (text that holds the
+# mark itself takes `prepare`)
+_PLACEABLE_MARK = "\x01"
+_PLACEABLE_MARK_BYTES = _PLACEABLE_MARK.encode()
+_MARKED_PLACEABLE = f" {_PLACEABLE_MARK} "
+_PLACEABLE_RE = re.compile(_PLACEABLE, re.DOTALL)
+_MARKED_WORD_RUNS = _WORD_RUNS[:1] + _PLACEABLE_MARK_BYTES + _WORD_RUNS[2:]
 
 
 def level_reached(score: int | None, levels: Sequence[int]) -> int | None:
@@ -156,6 +168,41 @@ def _prepare_plain_numbers(text: str) -> Prepared:
     if numbers:
         tokens = [token if token.strip(_NUMBER_CHARS) else NUMBER_TOKEN for token in tokens]
     return Prepared(surface(text), tuple(tokens) or (EMPTY_TOKEN,), tuple(numbers), ())
+
+
+def stored_form(text: str) -> tuple[str, str]:
+    """`text`'s surface and its tokens joined by `TOKEN_SEPARATOR`, as stores keep them.
+
+    The same as `prepare(text)`'s surface and tokens. ASCII text (most sources of an
+    import) takes a few C calls on bytes and builds no `Prepared`: its placeables are
+    first replaced by a mark that becomes the tag token.
+    """
+    if text.isascii() and _PLACEABLE_MARK not in text:
+        if "<" in text or "{" in text or "%" in text:
+            joined = _ascii_tokens(_PLACEABLE_RE.sub(_MARKED_PLACEABLE, text), marked=True)
+        else:
+            joined = _ascii_tokens(text, marked=False)
+        if joined is not None:
+            return " ".join(text.split()), joined  # ASCII is its own NFC form
+    prepared = prepare(text)
+    return prepared.surface, TOKEN_SEPARATOR.join(prepared.tokens)
+
+
+def _ascii_tokens(text: str, *, marked: bool) -> str | None:
+    """The joined tokens of ASCII text whose placeables are marks; None when it holds a
+    number such as `3.5` or `1,000` (those take `prepare`'s regex)."""
+    raw = text.encode("ascii")
+    shapes = raw.translate(_NUMBER_SHAPES)
+    if _SEPARATED_NUMBER in shapes:
+        return None
+    runs = raw.translate(_MARKED_WORD_RUNS).split()
+    if not runs:
+        return EMPTY_TOKEN
+    if b"0" in shapes:
+        runs = [_NUMBER_TOKEN_BYTES if run.isdigit() else run for run in runs]
+    if marked:
+        runs = [_TAG_TOKEN_BYTES if run == _PLACEABLE_MARK_BYTES else run for run in runs]
+    return _TOKEN_SEPARATOR_BYTES.join(runs).decode("ascii")
 
 
 def tokens(text: str) -> tuple[str, ...]:

@@ -5,7 +5,15 @@ import random
 import pytest
 
 from benchmarks.synthetic import SyntheticTM
-from tm.fuzzy import EXACT_SCORE, MAX_FUZZY_SCORE, prepare, score, surface
+from tm.fuzzy import (
+    EXACT_SCORE,
+    MAX_FUZZY_SCORE,
+    TOKEN_SEPARATOR,
+    prepare,
+    score,
+    stored_form,
+    surface,
+)
 
 
 @pytest.mark.parametrize(
@@ -80,6 +88,36 @@ def test_plain_ascii_path_agrees_with_the_general_one() -> None:
         assert (*plain.tokens, "é") == general.tokens or plain.tokens == ("\x00",), text
         assert (plain.numbers, plain.tags) == (general.numbers, general.tags), text
         assert plain.surface + " é" == general.surface or not plain.surface, text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Save  the file.", ("Save the file.", "save\x1fthe\x1ffile")),
+        ("Page 5 of 7", ("Page 5 of 7", "page\x1f#\x1fof\x1f#")),
+        ("1,234.5 units", ("1,234.5 units", "#\x1funits")),  # separated numbers: by regex
+        ("Press {0} now", ("Press {0} now", "press\x1f<>\x1fnow")),
+        ("a<b>5</b>%s{x}", ("a<b>5</b>%s{x}", "a\x1f<>\x1f#\x1f<>\x1f<>\x1f<>")),
+        ("mark \x01 kept", ("mark \x01 kept", "mark\x1fkept")),  # the mark itself: general path
+        ("中文abc", ("中文abc", "中\x1f文\x1fabc")),
+        ("...", ("...", "\x00")),
+        ("", ("", "\x00")),
+    ],
+)
+def test_stored_form(text: str, expected: tuple[str, str]) -> None:
+    assert stored_form(text) == expected
+
+
+def test_stored_form_agrees_with_prepare() -> None:
+    texts = [text for text, _, _ in PLAIN_ASCII]
+    texts += [source for source, _ in SyntheticTM(seed=4).units(3_000)]
+    rng = random.Random(6)  # dense in digits, separators, placeables and word edges
+    pieces = [*"aZ_09.,-<>{}%/ \t!é\x01", "<b>", "</b>", "<x1/>", "{0}", "{{name}}", "%s", "%1$d"]
+    pieces += ['<ph x="1">{0}</ph>', '<bpt i="1">&lt;b&gt;</bpt>', '<g id="2">', "</g>"]
+    texts += ["".join(rng.choices(pieces, k=rng.randint(1, 12))) for _ in range(10_000)]
+    for text in texts:
+        prepared = prepare(text)
+        assert stored_form(text) == (prepared.surface, TOKEN_SEPARATOR.join(prepared.tokens)), text
 
 
 def test_only_identical_text_scores_100() -> None:

@@ -4,7 +4,7 @@
 process, as `tm.formats.read_memory` does. The SQLite store asks it for `analysed_chunks`
 instead: for a file of `CHILD_MIN_BYTES` or more, a child process parses the file and
 analyses each unit (`UnitAnalyser`: keys, tokens, stored values), sending chunks of
-`WRITE_CHUNK` units through a pipe, field by field, while this process resolves and writes
+`WRITE_CHUNK` units through a pipe, column by column, while this process resolves and writes
 the chunk before, so parsing overlaps the SQLite work. The pipe holds one chunk: the child stays at
 most a chunk or two ahead, and memory stays flat however large the file.
 
@@ -26,7 +26,7 @@ from typing import Any
 
 from tm.formats import Reading, read_memory
 from tm.models import TranslationUnit
-from tm.store.unit_identity import Incoming, UnitAnalyser
+from tm.store.unit_identity import AnalysedChunk, UnitAnalyser
 
 CHILD_MIN_BYTES = 8 * 2**20
 """Smaller files are read in this process: starting an interpreter for the child takes
@@ -74,7 +74,7 @@ class FileUnits:
             self.count += 1
             yield unit
 
-    def analysed_chunks(self, chunk_size: int) -> Generator[list[Incoming]]:
+    def analysed_chunks(self, chunk_size: int) -> Generator[AnalysedChunk]:
         """The units analysed, in chunks; from a child process if the file is large."""
         if self.path.stat().st_size < CHILD_MIN_BYTES:
             yield from UnitAnalyser().chunks(self, chunk_size)
@@ -86,7 +86,7 @@ class FileUnits:
             self.path, self.fmt, source_lang=self.source_lang, target_lang=self.target_lang
         )
 
-    def _from_child(self, chunk_size: int) -> Generator[list[Incoming]]:
+    def _from_child(self, chunk_size: int) -> Generator[AnalysedChunk]:
         context = multiprocessing.get_context("spawn")
         receiver, sender = context.Pipe(duplex=False)
         child = context.Process(
@@ -108,7 +108,7 @@ class FileUnits:
                         f" (exit code {child.exitcode})"
                     ) from None
                 if kind == _UNITS:
-                    yield list(map(Incoming, *payload))
+                    yield payload
                 elif kind == _DONE:
                     self.count, self.skip_reasons = payload
                     return
@@ -132,10 +132,8 @@ def _read_in_child(sender: Connection, units: FileUnits, chunk_size: int) -> Non
     """The child: read and analyse `units`, sending chunks, then the counts or the error."""
     try:
         reading = units._reading()
-        # sent as columns (one tuple per field): a named tuple pickles and unpickles
-        # through a Python call each, and many small tuples cost more than a few long ones
         for chunk in UnitAnalyser().chunks(reading, chunk_size):
-            sender.send((_UNITS, list(zip(*chunk, strict=True))))
+            sender.send((_UNITS, chunk))
         sender.send((_DONE, (reading.count, reading.skip_reasons)))
     except KeyboardInterrupt:
         pass  # Ctrl-C reached the whole process group: the parent stops the import

@@ -28,7 +28,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from tm import langs
 from tm.errors import Conflict, NotFound, UnknownGlossary, UnknownKey, UnknownMemory
-from tm.fuzzy import DEFAULT_MIN_SCORE, Prepared, prepare, surface
+from tm.fuzzy import DEFAULT_MIN_SCORE, TOKEN_SEPARATOR, Prepared, prepare, surface
 from tm.index import FuzzyIndex, IndexHit
 from tm.models import (
     DEFAULT_TENANT,
@@ -55,7 +55,7 @@ from tm.store.records import (
     new_key_secret,
     whole_seconds,
 )
-from tm.store.unit_identity import TOKEN_SEPARATOR, same_source, source_hash, timestamp
+from tm.store.unit_identity import same_source, source_hash, timestamp
 
 POOL_MIN = 1
 POOL_MAX = 10  # connections per store (per replica)

@@ -17,7 +17,7 @@ from tm.store import unit_identity
 from tm.store.unit_identity import (
     COLLISION_COLUMNS,
     UNIT_COLUMNS,
-    Incoming,
+    AnalysedChunk,
     Pair,
     StoredRow,
     UnitResolver,
@@ -33,7 +33,7 @@ class PostgresUnitWriter(UnitResolver):
     """Writes units in chunks inside the caller's transaction; notes ids added and deleted."""
 
     def __init__(self, conn: AsyncConnection[dict[str, Any]], memory_id: str, fresh: bool) -> None:
-        super().__init__(memory_id, fresh=fresh, ids=iter(()))
+        super().__init__(memory_id, fresh=fresh)
         self.conn = conn
         self.added_ids: list[int] = []
         self.deleted_ids: list[int] = []
@@ -49,7 +49,7 @@ class PostgresUnitWriter(UnitResolver):
         for chunk in self.analyser.chunks(units, unit_identity.WRITE_CHUNK):
             await self._write_chunk(chunk)
 
-    async def _write_chunk(self, chunk: list[Incoming]) -> None:
+    async def _write_chunk(self, chunk: AnalysedChunk) -> None:
         hashes, tuids = self.wanted(chunk)
         found: dict[int, tuple[Pair, StoredRow]] = {}
         for pair, wanted_hashes in hashes.items():
@@ -63,8 +63,8 @@ class PostgresUnitWriter(UnitResolver):
             " FROM generate_series(1, %s)",
             (len(chunk),),
         )
-        self.ids = iter(sorted(row["id"] for row in await cur.fetchall()))
-        plan = self.plan(chunk, list(found.values()))
+        ids = sorted(row["id"] for row in await cur.fetchall())
+        plan = self.plan(chunk, list(found.values()), ids)
         if plan.deletes:
             await self.conn.execute("DELETE FROM units WHERE id = ANY(%s)", (plan.deletes,))
             self.deleted_ids.extend(plan.deletes)

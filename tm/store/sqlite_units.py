@@ -9,14 +9,14 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
+from tm.fuzzy import TOKEN_SEPARATOR
 from tm.models import TranslationUnit
 from tm.store import unit_identity
 from tm.store.file_import import FileUnits
 from tm.store.unit_identity import (
     COLLISION_COLUMNS,
-    TOKEN_SEPARATOR,
     UNIT_COLUMNS,
-    Incoming,
+    AnalysedChunk,
     IndexChanges,
     Pair,
     StoredRow,
@@ -65,8 +65,9 @@ class UnitWriter(UnitResolver):
             "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'units'), 0),"
             " COALESCE((SELECT MAX(id) FROM units), 0)) + 1"
         ).fetchone()[0]
-        super().__init__(memory_id, fresh=fresh, ids=itertools.count(next_id), indexed=indexed)
+        super().__init__(memory_id, fresh=fresh, indexed=indexed)
         self.conn = conn
+        self._next_id = next_id
 
     def write(self, units: Iterable[TranslationUnit]) -> None:
         """Write all `units`, in order, chunk by chunk (a `FileUnits` analysed in a child)."""
@@ -76,7 +77,9 @@ class UnitWriter(UnitResolver):
             else self.analyser.chunks(units, unit_identity.WRITE_CHUNK)
         )
         try:
-            first = next(chunks, [])
+            first = next(chunks, None)
+            if first is None:
+                return
             with self._import_cache(large=len(first) == unit_identity.WRITE_CHUNK):
                 for chunk in itertools.chain([first], chunks):
                     self._write_chunk(chunk)
@@ -96,7 +99,7 @@ class UnitWriter(UnitResolver):
         finally:
             self.conn.execute(f"PRAGMA cache_size = {usual}")
 
-    def _write_chunk(self, chunk: list[Incoming]) -> None:
+    def _write_chunk(self, chunk: AnalysedChunk) -> None:
         hashes, tuids = self.wanted(chunk)
         found: dict[int, tuple[Pair, StoredRow]] = {}
         for pair, wanted_hashes in hashes.items():
@@ -105,7 +108,9 @@ class UnitWriter(UnitResolver):
         for pair, wanted_tuids in tuids.items():
             for row in self._select(pair, "tuid", wanted_tuids):
                 found[row["id"]] = (pair, row)
-        plan = self.plan(chunk, list(found.values()))
+        ids = range(self._next_id, self._next_id + len(chunk))
+        self._next_id = ids.stop
+        plan = self.plan(chunk, list(found.values()), ids)
         if plan.deletes:
             self.conn.executemany("DELETE FROM units WHERE id = ?", [(i,) for i in plan.deletes])
         if plan.updates:

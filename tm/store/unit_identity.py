@@ -1,34 +1,37 @@
 """The identity rules of `tm.store.base` for batched unit writes, shared by both stores.
 
-Units are written in chunks of `WRITE_CHUNK`. For each chunk, the stored units it may
-collide with (same tuid, or same source surface, in the same language pair) are fetched
-by the store with one query per language pair and kind (`UnitResolver.wanted`); the chunk
-is then replayed unit by unit against that small in-memory view (`UnitResolver.plan`), so
-duplicates inside one import follow exactly the rules of units added one at a time (the
-newest wins, a tuid whose source changed moves), and only each row's final state is
-written: a `ChunkPlan` of deletes, updates and inserts that the store executes in that
-order.
+Units are analysed (`UnitAnalyser`) and written in chunks of `WRITE_CHUNK`, held column by
+column (`AnalysedChunk`). For each chunk, the stored units it may collide with (same tuid,
+or same source surface, in the same language pair) are fetched by the store with one query
+per language pair and kind (`UnitResolver.wanted`). Then (`UnitResolver.plan`) the units
+that share no key with another unit of the chunk or with a stored row become new rows,
+column by column; the others are replayed unit by unit against a small in-memory view of
+the rows they touch, so duplicates inside one import follow exactly the rules of units
+added one at a time (the newest wins, a tuid whose source changed moves). Only each row's
+final state is written: a `ChunkPlan` of deletes, updates and inserts that the store
+executes in that order.
 
 When the memory held no units as the import began, only keys this import has already
 written can collide, so the hashes of those keys decide which keys need a query at all: a
-fresh import of distinct units makes no lookups.
-"""
+fresh import of distinct units makes no lookups."""
 
 import hashlib
 import json
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Generator, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import islice
+from itertools import compress, islice
+from operator import itemgetter
 from typing import Any, NamedTuple, Protocol
 
 from tm import langs
-from tm.fuzzy import prepare, surface
+from tm.fuzzy import TOKEN_SEPARATOR, stored_form, surface
 from tm.index import Unit
 from tm.models import TranslationUnit
 
 WRITE_CHUNK = 5_000  # units resolved and written per batch (also bounds the `IN` lists)
-TOKEN_SEPARATOR = "\x1f"  # the `tokens` column joins a unit's tokens with this
+EMPTY_ATTRIBUTES = "{}"  # the stored attributes of a unit without any
 
 Pair = tuple[str, str]  # (source language, target language), normalised tags
 
@@ -73,10 +76,11 @@ class IndexChanges:
     revision: int | None = None  # the memory's revision after the transaction
 
     def added_by_index(self) -> dict[tuple[str, str], list[Unit]]:
-        """Units to index per (memory, family), without those removed again later."""
+        """Units to index per (memory, family), ids ascending (as an index takes them),
+        without those removed again later."""
         gone = {unit_id for _, unit_id in self.removed}
         grouped: dict[tuple[str, str], list[Unit]] = {}
-        for family, unit in self.added:
+        for family, unit in sorted(self.added, key=lambda added: added[1][0]):
             if unit[0] not in gone:
                 grouped.setdefault((self.memory_id, family), []).append(unit)
         return grouped
@@ -99,25 +103,75 @@ class ChunkPlan:
 
 
 class Incoming(NamedTuple):
-    """A unit to write, analysed once.
+    """A unit of a chunk that may collide with another, as the replay sees it.
 
-    Plain values only: the garbage collector stops tracking such a tuple, so a chunk of
-    them costs nothing in the full collections a long import triggers.
+    Plain values only: the garbage collector stops tracking such a tuple.
     """
 
     source_key: tuple[Pair, str]  # (language pair, source surface)
-    hash: int  # `source_hash` of the surface
+    row_id: int  # the id of the row it creates, if it creates one
     source: str
     target: str
     tuid: str | None
     origin: str
     attributes: str
-    tokens: tuple[str, ...]
+    tokens: str  # joined by `TOKEN_SEPARATOR`
     source_family: str
     target_family: str
-    salt: int  # of the language pair, mixed into key hashes so that two pairs' keys differ
+    hash: int  # `source_hash` of the surface
+    salt: int
     created_at: str | None
     updated_at: str | None
+
+
+Language = tuple[Pair, str, str, int]
+"""(pair, source family, target family, salt) of a (source tag, target tag)."""
+
+
+@dataclass(slots=True)
+class AnalysedChunk:
+    """Units analysed for writing, column by column, in the order they were given.
+
+    Columns, not a row object per unit: a chunk crosses a pipe from the process that reads
+    a large file (`tm.store.file_import`), and a few long lists pickle far more cheaply
+    than many small objects; a chunk that collides with nothing is then inserted without a
+    Python step per unit. `languages` holds the analyser's shared tuples, which pickle once.
+    """
+
+    languages: list[Language] = field(default_factory=list)
+    hashes: list[int] = field(default_factory=list)  # `source_hash` of each surface
+    sources: list[str] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
+    tuids: list[str | None] = field(default_factory=list)
+    origins: list[str] = field(default_factory=list)
+    attributes: list[str] = field(default_factory=list)  # JSON
+    tokens: list[str] = field(default_factory=list)  # joined by `TOKEN_SEPARATOR`
+    created: list[str | None] = field(default_factory=list)
+    updated: list[str | None] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.sources)
+
+    def incoming(self, position: int, row_id: int) -> Incoming:
+        """The unit at `position` as the replay sees it."""
+        pair, source_family, target_family, salt = self.languages[position]
+        source = self.sources[position]
+        return Incoming(
+            (pair, surface(source)),
+            row_id,
+            source,
+            self.targets[position],
+            self.tuids[position],
+            self.origins[position],
+            self.attributes[position],
+            self.tokens[position],
+            source_family,
+            target_family,
+            self.hashes[position],
+            salt,
+            self.created[position],
+            self.updated[position],
+        )
 
 
 @dataclass(slots=True)
@@ -152,10 +206,9 @@ class UnitAnalyser:
     """
 
     def __init__(self) -> None:
-        # (source tag, target tag) -> (pair, source family, target family, salt)
-        self._languages: dict[tuple[str, str], tuple[Pair, str, str, int]] = {}
+        self._languages: dict[tuple[str, str], Language] = {}
 
-    def _language(self, source_tag: str, target_tag: str) -> tuple[Pair, str, str, int]:
+    def _language(self, source_tag: str, target_tag: str) -> Language:
         known = self._languages.get((source_tag, target_tag))
         if known is None:
             pair = (langs.normalize_tag(source_tag), langs.normalize_tag(target_tag))
@@ -163,59 +216,57 @@ class UnitAnalyser:
             self._languages[(source_tag, target_tag)] = known
         return known
 
-    def chunks(self, units: Iterable[TranslationUnit], size: int) -> Generator[list[Incoming]]:
+    def chunks(self, units: Iterable[TranslationUnit], size: int) -> Generator[AnalysedChunk]:
         """`units` analysed, in chunks of `size` (the last may be shorter)."""
         iterator = iter(units)
-        while chunk := [self.analyse(unit) for unit in islice(iterator, size)]:
+        while chunk := self.analyse(islice(iterator, size)):
             yield chunk
 
-    def analyse(self, unit: TranslationUnit) -> Incoming:
-        """A unit's keys, tokens and stored values, computed once."""
-        pair, source_family, target_family, salt = self._language(
-            unit.source_lang, unit.target_lang
+    def analyse(self, units: Iterable[TranslationUnit]) -> AnalysedChunk:
+        """The units' keys, tokens and stored values, computed once."""
+        chunk = AnalysedChunk()
+        # the columns' append methods, looked up once: this loop runs once per unit imported
+        language, hashes, sources = (
+            chunk.languages.append,
+            chunk.hashes.append,
+            chunk.sources.append,
         )
-        prepared = prepare(unit.source)
-        return Incoming(
-            (pair, prepared.surface),
-            source_hash(prepared.surface),
-            unit.source,
-            unit.target,
-            unit.tuid,
-            str(unit.origin),
-            json.dumps(unit.attributes, ensure_ascii=False, sort_keys=True)
-            if unit.attributes
-            else "{}",
-            prepared.tokens,
-            source_family,
-            target_family,
-            salt,
-            timestamp(unit.created_at) if unit.created_at else None,
-            timestamp(unit.updated_at) if unit.updated_at else None,
-        )
+        targets, tuids, origins = chunk.targets.append, chunk.tuids.append, chunk.origins.append
+        attributes, tokens = chunk.attributes.append, chunk.tokens.append
+        created, updated = chunk.created.append, chunk.updated.append
+        for unit in units:
+            language(self._language(unit.source_lang, unit.target_lang))
+            key, joined = stored_form(unit.source)
+            hashes(source_hash(key))
+            sources(unit.source)
+            targets(unit.target)
+            tuids(unit.tuid)
+            origins(str(unit.origin))
+            attributes(
+                json.dumps(unit.attributes, ensure_ascii=False, sort_keys=True)
+                if unit.attributes
+                else EMPTY_ATTRIBUTES
+            )
+            tokens(joined)
+            created(timestamp(unit.created_at) if unit.created_at else None)
+            updated(timestamp(unit.updated_at) if unit.updated_at else None)
+        return chunk
 
 
 class UnitResolver:
     """Resolves chunks of units into writes, keeping the identity rules; no I/O of its own.
 
-    `fresh`: the memory held no units as the write began. `ids` hands out the ids of new
-    rows, ascending. `indexed` names the source families whose in-memory index is loaded:
-    only their changes are collected in `changes`.
+    `fresh`: the memory held no units as the write began. `indexed` names the source
+    families whose in-memory index is loaded: only their changes are collected in
+    `changes`.
     """
 
-    def __init__(
-        self,
-        memory_id: str,
-        *,
-        fresh: bool,
-        ids: Iterator[int],
-        indexed: set[str] | None = None,
-    ) -> None:
+    def __init__(self, memory_id: str, *, fresh: bool, indexed: set[str] | None = None) -> None:
         self.memory_id = memory_id
         self.changes = IndexChanges(memory_id)
         self.inserted = 0
         self.updated = 0
         self.deleted = 0
-        self.ids = ids
         self._fresh = fresh
         self._indexed = indexed or set()
         self.analyser = UnitAnalyser()
@@ -224,29 +275,127 @@ class UnitResolver:
         # collection would walk a set of a million entries
         self._written_sources: dict[int, None] = {}
         self._written_tuids: dict[int, None] = {}
+        self._last_keys: _SaltedKeys | None = None
 
-    def wanted(self, chunk: list[Incoming]) -> Wanted:
+    def _keys(self, chunk: AnalysedChunk) -> "_SaltedKeys":
+        """The chunk's salted keys, computed once for `wanted` and `plan`."""
+        if self._last_keys is None or self._last_keys.chunk is not chunk:
+            self._last_keys = _SaltedKeys(chunk)
+        return self._last_keys
+
+    def wanted(self, chunk: AnalysedChunk) -> Wanted:
         """The stored rows the chunk may collide with: hashes and tuids per language pair."""
         hashes: dict[Pair, set[int]] = {}
         tuids: dict[Pair, set[str]] = {}
-        everything = not self._fresh
-        for item in chunk:
-            pair = item.source_key[0]
-            if everything or item.hash ^ item.salt in self._written_sources:
-                hashes.setdefault(pair, set()).add(item.hash)
-            tuid = item.tuid
-            if tuid is not None and (everything or hash(tuid) ^ item.salt in self._written_tuids):
+        keys = self._keys(chunk)
+        sources: set[int] = set()
+        tuid_keys: set[int] = set()
+        if self._fresh:  # only keys this write already stored can be in the table
+            sources = self._written_sources.keys() & keys.sources
+            tuid_keys = self._written_tuids.keys() & keys.tuid_set
+            if not sources and not tuid_keys:
+                return hashes, tuids
+        for position, language in enumerate(chunk.languages):
+            pair = language[0]
+            if not self._fresh or keys.sources[position] in sources:
+                hashes.setdefault(pair, set()).add(chunk.hashes[position])
+            tuid = chunk.tuids[position]
+            if tuid is not None and (not self._fresh or keys.tuids[position] in tuid_keys):
                 tuids.setdefault(pair, set()).add(tuid)
         return hashes, tuids
 
-    def plan(self, chunk: list[Incoming], stored: list[tuple[Pair, StoredRow]]) -> ChunkPlan:
-        """Replay the chunk unit by unit on a view of the `stored` rows it touches."""
-        if not stored and _all_distinct(chunk):
-            return self._insert_all(chunk)
-        by_source, by_tuid = _views(stored)
+    def plan(
+        self, chunk: AnalysedChunk, stored: list[tuple[Pair, StoredRow]], ids: Sequence[int]
+    ) -> ChunkPlan:
+        """The chunk's writes; `ids[i]` is the id of the row the `i`th unit may create.
+
+        Units that share no key (source or tuid, in their language pair) with another unit
+        of the chunk or with a `stored` row each become a new row at once; the others are
+        replayed one by one on a view of the stored rows they touch (`_replay`), so that
+        the result is that of adding the units one at a time. Rows are created in the order
+        of their first unit, so the ids a chunk uses grow with the position in it (an id
+        not used by a unit that updates a row is left unused).
+        """
+        keys = self._keys(chunk)
+        colliding = keys.colliding(stored)
         plan = ChunkPlan()
-        touched: list[_Row] = []  # rows to insert or update, in the order first touched
         now = timestamp()
+        if colliding:
+            self._replay([chunk.incoming(i, ids[i]) for i in colliding], stored, plan, now)
+            alone = [i not in colliding for i in range(len(chunk))]
+            self._insert_alone(chunk, keys, ids, plan, now, alone)
+        else:
+            self._insert_alone(chunk, keys, ids, plan, now, None)
+        return plan
+
+    def _insert_alone(
+        self,
+        chunk: AnalysedChunk,
+        keys: "_SaltedKeys",
+        ids: Sequence[int],
+        plan: ChunkPlan,
+        now: str,
+        selected: list[bool] | None,
+    ) -> None:
+        """Insert the units that collide with nothing (those `selected`, or all) as new rows.
+
+        Column by column: no Python step per unit but building the row tuples.
+        """
+
+        def column(values: Sequence[Any]) -> Iterable[Any]:
+            return values if selected is None else compress(values, selected)
+
+        languages = list(column(chunk.languages))
+        row_ids = list(column(ids))
+        sources, tokens = list(column(chunk.sources)), list(column(chunk.tokens))
+        rows = list(
+            zip(
+                row_ids,
+                [self.memory_id] * len(row_ids),
+                sources,
+                column(chunk.targets),
+                [language[0][0] for language in languages],
+                [language[0][1] for language in languages],
+                [language[1] for language in languages],
+                [language[2] for language in languages],
+                column(chunk.hashes),
+                tokens,
+                column(chunk.tuids),
+                column(chunk.origins),
+                column(chunk.attributes),
+                [value or now for value in column(chunk.created)],
+                [value or now for value in column(chunk.updated)],
+                strict=True,
+            )
+        )
+        plan.inserts.extend(rows)
+        self.inserted += len(rows)
+        if self._indexed:
+            for row_id, source, joined, (_, family, target_family, _) in zip(
+                row_ids, sources, tokens, languages, strict=True
+            ):
+                if family in self._indexed:
+                    unit = (row_id, source, joined.split(TOKEN_SEPARATOR), target_family)
+                    self.changes.added.append((family, unit))
+        if self._fresh:
+            self._written_sources.update(dict.fromkeys(column(keys.sources)))
+            self._written_tuids.update(
+                dict.fromkeys(key for key in column(keys.tuids) if key is not None)
+            )
+        # the rows of the replay and these were appended apart: insert in id order
+        if selected is not None:
+            plan.inserts.sort(key=itemgetter(0))
+
+    def _replay(
+        self,
+        chunk: list[Incoming],
+        stored: list[tuple[Pair, StoredRow]],
+        plan: ChunkPlan,
+        now: str,
+    ) -> None:
+        """Replay units one by one on a view of the `stored` rows they touch."""
+        by_source, by_tuid = _views(stored)
+        touched: list[_Row] = []  # rows to insert or update, in the order first touched
         updated = 0
         for item in chunk:
             tuid = item.tuid
@@ -283,39 +432,13 @@ class UnitResolver:
         self.inserted += len(chunk) - updated
         self.updated += updated
         self._rows(touched, plan)
-        return plan
 
-    def _insert_all(self, chunk: list[Incoming]) -> ChunkPlan:
-        """The plan of a chunk that collides with nothing: each unit is a new row.
-
-        The same rows the replay would give, without its bookkeeping (most chunks of an
-        import into a new memory).
-        """
-        now = timestamp()
-        inserts = []
-        for item in chunk:
-            row_id = next(self.ids)
-            created, updated = item.created_at or now, item.updated_at or now
-            inserts.append(self._insert(row_id, item, item, item.tuid, created, updated))
-        self.inserted += len(chunk)
-        if self._fresh:
-            for item in chunk:
-                self._note_stored(item.salt, item.hash, item.tuid)
-        return ChunkPlan(inserts=inserts)
-
-    def _insert(
-        self,
-        row_id: int,
-        first: Incoming,
-        latest: Incoming,
-        tuid: str | None,
-        created_at: str,
-        updated_at: str,
-    ) -> tuple[Any, ...]:
+    def _insert(self, row: _Row, first: Incoming, latest: Incoming) -> tuple[Any, ...]:
         """The values of a new row (source and keys from `first`, target from `latest`);
         its unit is collected for the loaded index of its source family."""
+        row_id = first.row_id
         if first.source_family in self._indexed:
-            unit = (row_id, first.source, first.tokens, first.target_family)
+            unit = (row_id, first.source, first.tokens.split(TOKEN_SEPARATOR), first.target_family)
             self.changes.added.append((first.source_family, unit))
         return (
             row_id,
@@ -326,20 +449,13 @@ class UnitResolver:
             first.source_family,
             first.target_family,
             first.hash,
-            TOKEN_SEPARATOR.join(first.tokens),
-            tuid,
+            first.tokens,
+            row.tuid,
             latest.origin,
             latest.attributes,
-            created_at,
-            updated_at,
+            row.created_at,
+            row.updated_at,
         )
-
-    def _note_stored(self, salt: int, source_hash: int | None, tuid: str | None) -> None:
-        """Remember keys this write stored (a source's hash, a tuid), for later chunks."""
-        if source_hash is not None:
-            self._written_sources[source_hash ^ salt] = None
-        if tuid is not None:
-            self._written_tuids[hash(tuid) ^ salt] = None
 
     def _delete(
         self,
@@ -360,7 +476,7 @@ class UnitResolver:
                 self.changes.removed.append((row.source_family, row.id))
 
     def _rows(self, touched: list[_Row], plan: ChunkPlan) -> None:
-        """The chunk's final updates and inserts."""
+        """The replay's final updates and inserts."""
         for row in touched:
             latest = row.latest
             if row.deleted or latest is None:
@@ -370,32 +486,58 @@ class UnitResolver:
                 values = (latest.target, row.tuid, latest.origin, latest.attributes)
                 plan.updates.append((*values, row.updated_at, row.id))
                 continue
-            row.id = next(self.ids)
-            values = self._insert(row.id, first, latest, row.tuid, row.created_at, row.updated_at)
-            plan.inserts.append(values)
+            row.id = first.row_id
+            plan.inserts.append(self._insert(row, first, latest))
+            if self._fresh:  # note the keys now stored, so that later chunks look them up
+                self._written_sources[first.hash ^ first.salt] = None
         if self._fresh:
-            self._remember(touched)
-
-    def _remember(self, touched: list[_Row]) -> None:
-        """Note the keys now stored, so that later chunks look them up."""
-        for row in touched:
-            if row.deleted or row.latest is None:
-                continue
-            # new rows' sources; the tuids of new rows and of stored rows that took a new one
-            source_hash = row.first.hash if row.first is not None else None
-            self._note_stored(row.latest.salt, source_hash, row.tuid)
+            for row in touched:
+                if not row.deleted and row.latest is not None and row.tuid is not None:
+                    self._written_tuids[hash(row.tuid) ^ row.latest.salt] = None
 
 
-def _all_distinct(chunk: list[Incoming]) -> bool:
-    """Whether no two units of the chunk can share a source or a tuid (by salted hash).
+class _SaltedKeys:
+    """A chunk's keys salted with their language pair, to compare across pairs at once."""
 
-    Equal hashes of different keys only make this say False, which costs the replay.
-    """
-    sources = {item.hash ^ item.salt for item in chunk}
-    if len(sources) < len(chunk):
-        return False
-    tuids = [hash(item.tuid) ^ item.salt for item in chunk if item.tuid is not None]
-    return len(set(tuids)) == len(tuids)
+    __slots__ = ("chunk", "sources", "tuid_set", "tuids")
+
+    def __init__(self, chunk: AnalysedChunk) -> None:
+        self.chunk = chunk
+        salts = [language[3] for language in chunk.languages]
+        self.sources = [h ^ salt for h, salt in zip(chunk.hashes, salts, strict=True)]
+        self.tuids: list[int | None] = [
+            None if tuid is None else hash(tuid) ^ salt
+            for tuid, salt in zip(chunk.tuids, salts, strict=True)
+        ]
+        self.tuid_set = {key for key in self.tuids if key is not None}
+
+    def colliding(self, stored: list[tuple[Pair, StoredRow]]) -> list[int]:
+        """Positions of the units that share a key with another unit or a stored row.
+
+        Equal salted hashes of different keys only add units to the replay, which compares
+        the keys themselves.
+        """
+        shared_sources = _repeated(self.sources)
+        shared_tuids = _repeated(key for key in self.tuids if key is not None)
+        if stored:
+            salt_of = {language[0]: language[3] for language in self.chunk.languages}
+            for pair, row in stored:
+                salt = salt_of[pair]
+                shared_sources.add(source_hash(surface(row["source"])) ^ salt)
+                if row["tuid"] is not None:
+                    shared_tuids.add(hash(row["tuid"]) ^ salt)
+        if not shared_sources and not shared_tuids:
+            return []
+        return [
+            i
+            for i, (source, tuid) in enumerate(zip(self.sources, self.tuids, strict=True))
+            if source in shared_sources or tuid in shared_tuids
+        ]
+
+
+def _repeated(keys: Iterable[int]) -> set[int]:
+    """The keys that occur more than once."""
+    return {key for key, count in Counter(keys).items() if count > 1}
 
 
 def _views(
