@@ -287,21 +287,28 @@ class UnitResolver:
         """The stored rows the chunk may collide with: hashes and tuids per language pair."""
         hashes: dict[Pair, set[int]] = {}
         tuids: dict[Pair, set[str]] = {}
+        if not self._fresh:
+            for language, source_hash, tuid in zip(
+                chunk.languages, chunk.hashes, chunk.tuids, strict=True
+            ):
+                hashes.setdefault(language[0], set()).add(source_hash)
+                if tuid is not None:
+                    tuids.setdefault(language[0], set()).add(tuid)
+            return hashes, tuids
+        # a fresh memory: only keys this write already stored can be in the table
         keys = self._keys(chunk)
-        sources: set[int] = set()
-        tuid_keys: set[int] = set()
-        if self._fresh:  # only keys this write already stored can be in the table
-            sources = self._written_sources.keys() & keys.sources
-            tuid_keys = self._written_tuids.keys() & keys.tuid_set
-            if not sources and not tuid_keys:
-                return hashes, tuids
-        for position, language in enumerate(chunk.languages):
-            pair = language[0]
-            if not self._fresh or keys.sources[position] in sources:
-                hashes.setdefault(pair, set()).add(chunk.hashes[position])
+        sources = self._written_sources.keys() & keys.sources
+        tuid_keys = self._written_tuids.keys() & keys.tuid_set
+        if not sources and not tuid_keys:
+            return hashes, tuids
+        for position, (source_key, tuid_key) in enumerate(
+            zip(keys.sources, keys.tuids, strict=True)
+        ):
+            if source_key in sources:
+                hashes.setdefault(chunk.languages[position][0], set()).add(chunk.hashes[position])
             tuid = chunk.tuids[position]
-            if tuid is not None and (not self._fresh or keys.tuids[position] in tuid_keys):
-                tuids.setdefault(pair, set()).add(tuid)
+            if tuid is not None and tuid_key in tuid_keys:
+                tuids.setdefault(chunk.languages[position][0], set()).add(tuid)
         return hashes, tuids
 
     def plan(
@@ -322,7 +329,8 @@ class UnitResolver:
         now = timestamp()
         if colliding:
             self._replay([chunk.incoming(i, ids[i]) for i in colliding], stored, plan, now)
-            alone = [i not in colliding for i in range(len(chunk))]
+            replayed = set(colliding)
+            alone = [i not in replayed for i in range(len(chunk))]
             self._insert_alone(chunk, keys, ids, plan, now, alone)
         else:
             self._insert_alone(chunk, keys, ids, plan, now, None)
