@@ -136,6 +136,8 @@ class AnalysedChunk:
     a large file (`tm.store.file_import`), and a few long lists pickle far more cheaply
     than many small objects; a chunk that collides with nothing is then inserted without a
     Python step per unit. `languages` holds the analyser's shared tuples, which pickle once.
+    The sources' keys (`hashes`, `tokens`) may be left for the receiving process to add
+    (`add_keys`): that balances the work of the two processes of a large import.
     """
 
     languages: list[Language] = field(default_factory=list)
@@ -151,6 +153,14 @@ class AnalysedChunk:
 
     def __len__(self) -> int:
         return len(self.sources)
+
+    def add_keys(self) -> "AnalysedChunk":
+        """Compute the sources' hashes and tokens, unless they are there already."""
+        if len(self.hashes) < len(self.sources):
+            forms = [stored_form(source) for source in self.sources]
+            self.hashes = [source_hash(key) for key, _ in forms]
+            self.tokens = [joined for _, joined in forms]
+        return self
 
     def incoming(self, position: int, row_id: int) -> Incoming:
         """The unit at `position` as the replay sees it."""
@@ -216,28 +226,24 @@ class UnitAnalyser:
             self._languages[(source_tag, target_tag)] = known
         return known
 
-    def chunks(self, units: Iterable[TranslationUnit], size: int) -> Generator[AnalysedChunk]:
+    def chunks(
+        self, units: Iterable[TranslationUnit], size: int, *, keys: bool = True
+    ) -> Generator[AnalysedChunk]:
         """`units` analysed, in chunks of `size` (the last may be shorter)."""
         iterator = iter(units)
-        while chunk := self.analyse(islice(iterator, size)):
+        while chunk := self.analyse(islice(iterator, size), keys=keys):
             yield chunk
 
-    def analyse(self, units: Iterable[TranslationUnit]) -> AnalysedChunk:
-        """The units' keys, tokens and stored values, computed once."""
+    def analyse(self, units: Iterable[TranslationUnit], *, keys: bool = True) -> AnalysedChunk:
+        """The units' stored values, and their keys unless `keys` is False (`add_keys`)."""
         chunk = AnalysedChunk()
         # the columns' append methods, looked up once: this loop runs once per unit imported
-        language, hashes, sources = (
-            chunk.languages.append,
-            chunk.hashes.append,
-            chunk.sources.append,
-        )
-        targets, tuids, origins = chunk.targets.append, chunk.tuids.append, chunk.origins.append
-        attributes, tokens = chunk.attributes.append, chunk.tokens.append
+        language, sources = chunk.languages.append, chunk.sources.append
+        targets, tuids = chunk.targets.append, chunk.tuids.append
+        origins, attributes = chunk.origins.append, chunk.attributes.append
         created, updated = chunk.created.append, chunk.updated.append
         for unit in units:
             language(self._language(unit.source_lang, unit.target_lang))
-            key, joined = stored_form(unit.source)
-            hashes(source_hash(key))
             sources(unit.source)
             targets(unit.target)
             tuids(unit.tuid)
@@ -247,10 +253,9 @@ class UnitAnalyser:
                 if unit.attributes
                 else EMPTY_ATTRIBUTES
             )
-            tokens(joined)
             created(timestamp(unit.created_at) if unit.created_at else None)
             updated(timestamp(unit.updated_at) if unit.updated_at else None)
-        return chunk
+        return chunk.add_keys() if keys else chunk
 
 
 class UnitResolver:
