@@ -77,6 +77,9 @@ async def build(units: int, workdir: Path) -> tuple[dict[str, Any], list[str], s
             "tmx",
             source_lang="en",
         )
+        # on disk before the timed import starts: writing it back is not the import's work
+        out.flush()
+        os.fsync(out.fileno())
     log(f"generated {units:,} units in {generate_s:.1f}s; TMX {tmx.stat().st_size / 1e6:.0f} MB")
     store = SQLiteStore(workdir / "tm.sqlite3")
     memory = await store.create_memory("synthetic")
