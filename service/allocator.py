@@ -11,7 +11,6 @@ what the work needs. Elsewhere (musl, macOS, Windows) both do nothing.
 """
 
 import ctypes
-import ctypes.util
 import functools
 import logging
 import platform
@@ -27,8 +26,7 @@ def _glibc() -> ctypes.CDLL | None:
     """The C library when it is glibc, else None."""
     if platform.libc_ver()[0] != "glibc":
         return None
-    name = ctypes.util.find_library("c")
-    return ctypes.CDLL(name) if name else None
+    return ctypes.CDLL(None)  # this process's symbols, glibc's among them
 
 
 def cap_arenas(arenas: int) -> bool:
