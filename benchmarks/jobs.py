@@ -20,12 +20,13 @@ translated as a job by `adaptmt serve` (its own process) with `ADAPTMT_JOB_CONCU
    capacity (goal >= 0.85, at `--segments`), document segments/s, the LLM calls counted at
    the stand-in against the distinct segments that need the LLM (no TM exact match: goal
    equal), and the service's memory: RSS when idle, half-way, once every segment is saved
-   (before the result is written) and after the result was fetched, and the peak (VmHWM).
+   (before the result is written; when a poll falls in that gap) and after the result was
+   fetched, and the peak (VmHWM).
 3. Memory against size: each job's peak growth over idle per segment and per document
    byte, and the growth from one size to the next per added segment and per added
    document byte. Growth bounded by the document shows as a flat per-byte figure that
    stays a small multiple of the document; a per-segment cost such as a prompt kept per
-   segment would add its own bytes (~1-2 KB) to every added segment.
+   segment would add its own size to every added segment.
 
 `--env NAME=VALUE` (repeatable) adds to the service's environment, to compare settings
 (e.g. `--env ADAPTMT_MALLOC_ARENA_MAX=0` for glibc's default arenas).
