@@ -1,6 +1,7 @@
 """Document jobs benchmark: a large document through the service, and leverage analysis.
 
-    python -m benchmarks.jobs [--only translate|analysis] [--segments 10000] [--small 2000]
+    python -m benchmarks.jobs [--only translate|analysis] [--segments 10000]
+                              [--sizes 2000 10000 20000] [--env NAME=VALUE ...]
                               [--latency-ms 50] [--concurrency 64] [--duration 10]
                               [--analysis-segments 100000] [--units 1000000] [--db PATH]
                               [--json out.json]
@@ -14,11 +15,21 @@ translated as a job by `adaptmt serve` (its own process) with `ADAPTMT_JOB_CONCU
 1. The stand-in's capacity: `--concurrency` connections send translation prompts straight
    to it for `--duration` s (requests/s), with the load generator of
    `benchmarks.service_throughput` (wrk, or its Python fallback when wrk is missing).
-2. The job, from the upload to `done`, for `--small` and `--segments` segments (a fresh
-   service each): LLM-translated segments per second of the whole job against that
-   capacity (goal >= 0.85), document segments/s, the LLM calls counted at the stand-in
-   against the distinct segments that need the LLM (no TM exact match: goal equal), and
-   the service's peak RSS (VmHWM) at both sizes.
+2. The job, from the upload to `done`, for each of `--sizes` and `--segments` segments (a
+   fresh service each): LLM-translated segments per second of the whole job against that
+   capacity (goal >= 0.85, at `--segments`), document segments/s, the LLM calls counted at
+   the stand-in against the distinct segments that need the LLM (no TM exact match: goal
+   equal), and the service's memory: RSS when idle, half-way, once every segment is saved
+   (before the result is written; when a poll falls in that gap) and after the result was
+   fetched, and the peak (VmHWM).
+3. Memory against size: each job's peak growth over idle per segment and per document
+   byte, and the growth from one size to the next per added segment and per added
+   document byte. Growth bounded by the document shows as a flat per-byte figure that
+   stays a small multiple of the document; a per-segment cost such as a prompt kept per
+   segment would add its own size to every added segment.
+
+`--env NAME=VALUE` (repeatable) adds to the service's environment, to compare settings
+(e.g. `--env ADAPTMT_MALLOC_ARENA_MAX=0` for glibc's default arenas).
 
 Pinned when there are 2+ cores: the stand-in alone on core 0; the client side (the load
 generator of step 1, the service of step 2) on core 1.
@@ -54,6 +65,8 @@ DEFAULT_DB = Path("/tmp/adaptmt-bench")
 JOB_MEMORY_UNITS = 20_000
 POLL_S = 0.25
 JOB_TIMEOUT_S = 600.0
+MIB = 1024 * 1024
+KB = 1000
 
 
 def log(message: str) -> None:
@@ -94,6 +107,34 @@ def needing_llm(data: bytes, memory: set[str]) -> tuple[int, int]:
     return len(found), len({s.source for s in found} - memory)
 
 
+class MemoryPhases:
+    """The service's RSS at the points of a job the client sees while it polls."""
+
+    def __init__(self, pid: int, segments: int) -> None:
+        self.pid = pid
+        self.segments = segments
+        self.idle_rss, _ = peak_rss_mib(pid)
+        self.points: dict[str, tuple[float, float]] = {}  # phase -> (rss, peak) in MiB
+
+    def poll(self, job: dict[str, Any]) -> None:
+        """Note the phases a job's progress (`segments_done`) has reached, each once."""
+        done = job["segments_done"]
+        if done >= self.segments // 2:
+            self.points.setdefault("half_way", peak_rss_mib(self.pid))
+        if done >= self.segments and job["state"] == "running":
+            self.points.setdefault("saved", peak_rss_mib(self.pid))  # the result is next
+
+    def figures(self, fetched: tuple[float, float]) -> dict[str, float]:
+        """RSS idle, at each phase seen, after the result was fetched; and the peak (MiB)."""
+        found = {"idle": self.idle_rss}
+        for phase, (rss, _) in self.points.items():
+            found[phase] = rss
+        if "saved" in self.points:
+            found["peak_before_result"] = self.points["saved"][1]
+        found["after"], found["peak"] = fetched
+        return found
+
+
 def run_job(
     size: int, args: argparse.Namespace, standin_url: str, core: int | None
 ) -> dict[str, Any]:
@@ -113,12 +154,13 @@ def run_job(
             "ADAPTMT_LLM_MAX_CONCURRENCY": str(args.concurrency),
             "ADAPTMT_JOB_CONCURRENCY": str(args.concurrency),
             "ADAPTMT_JOB_WORKERS": "1",
+            **dict(args.env),
         }
         service = _start(["-m", "service.cli", "serve", "--port", str(port)], core, env)
         try:
             url = f"http://127.0.0.1:{port}"
             _wait_for(f"{url}/healthz", service)
-            idle_rss, _ = peak_rss_mib(service.pid)
+            memory_phases = MemoryPhases(service.pid, total)
             calls_before = stats(standin_url)["chat_requests"]
             with httpx.Client(base_url=url, timeout=120) as api:
                 started = time.perf_counter()
@@ -136,12 +178,13 @@ def run_job(
                         raise TimeoutError(f"job still {job['state']} after {JOB_TIMEOUT_S} s")
                     time.sleep(POLL_S)
                     job = api.get(f"/v1/jobs/{job['id']}").raise_for_status().json()
+                    memory_phases.poll(job)
                 elapsed = time.perf_counter() - started
                 if job["state"] != "done":
                     raise RuntimeError(f"job {job['state']}: {job['error']}")
                 result = api.get(f"/v1/jobs/{job['id']}/result").raise_for_status().content
             calls = stats(standin_url)["chat_requests"] - calls_before
-            rss, peak = peak_rss_mib(service.pid)
+            rss_mib = memory_phases.figures(peak_rss_mib(service.pid))
         finally:
             service.terminate()
             service.wait()
@@ -156,8 +199,50 @@ def run_job(
         "llm_segments_per_s": calls / elapsed,
         "origins": job["origins"],
         "leverage": job["leverage"],
-        "service_rss_mib": {"idle": idle_rss, "after": rss, "peak": peak},
+        "service_rss_mib": rss_mib,
     }
+
+
+def memory_growth(runs: dict[str, dict[str, Any]]) -> list[dict[str, float]]:
+    """Each job's peak RSS growth over idle, whole and per segment and per document byte,
+    and the growth from the next smaller job per added segment and per added byte."""
+    rows: list[dict[str, float]] = []
+    for run in sorted(runs.values(), key=lambda r: r["segments"]):
+        rss = run["service_rss_mib"]
+        growth = (rss["peak"] - rss["idle"]) * MIB
+        row = {
+            "segments": run["segments"],
+            "document_bytes": run["document_bytes"],
+            "peak_growth_mib": growth / MIB,
+            "growth_per_segment_kb": growth / run["segments"] / KB,
+            "growth_per_document_byte": growth / run["document_bytes"],
+        }
+        if rows:
+            previous = rows[-1]
+            added = (growth / MIB - previous["peak_growth_mib"]) * MIB
+            row["added_per_segment_kb"] = added / (run["segments"] - previous["segments"]) / KB
+            row["added_per_document_byte"] = added / (
+                run["document_bytes"] - previous["document_bytes"]
+            )
+        rows.append(row)
+    return rows
+
+
+def growth_table(rows: list[dict[str, float]]) -> str:
+    """The memory-growth rows as lines for the log."""
+    lines = ["segments  document  peak growth  per segment  per doc byte  added/seg  added/byte"]
+    for row in rows:
+        added = (
+            f"{row['added_per_segment_kb']:7.2f} KB  {row['added_per_document_byte']:8.1f}"
+            if "added_per_segment_kb" in row
+            else ""
+        )
+        lines.append(
+            f"{row['segments']:8,.0f}  {row['document_bytes'] / MIB:5.2f} MiB  "
+            f"{row['peak_growth_mib']:7.1f} MiB  {row['growth_per_segment_kb']:8.2f} KB  "
+            f"{row['growth_per_document_byte']:10.1f}  {added}"
+        )
+    return "\n".join(lines)
 
 
 def start_counted_standin(
@@ -176,6 +261,7 @@ def translate(args: argparse.Namespace) -> dict[str, Any]:
     pin = (os.cpu_count() or 1) >= 2
     if pin:
         os.sched_setaffinity(0, {1})
+    load_before = os.getloadavg()
     standin_url, standin = start_counted_standin(args.latency_ms, 0 if pin else None)
     try:
         _wait_for(f"{standin_url}/health", standin)
@@ -186,7 +272,7 @@ def translate(args: argparse.Namespace) -> dict[str, Any]:
         direct = _load(_generator("wrk"), chat_url, chat, args, {"standin": standin})
         log(f"stand-in capacity at {args.concurrency} concurrent: {direct}")
         runs = {}
-        for size in dict.fromkeys((args.small, args.segments)):
+        for size in sorted({*args.sizes, args.segments}):
             log(f"job of {size:,} segments ...")
             runs[str(size)] = run_job(size, args, standin_url, 1 if pin else None)
             log(json.dumps(runs[str(size)]))
@@ -198,10 +284,16 @@ def translate(args: argparse.Namespace) -> dict[str, Any]:
         "latency_ms": args.latency_ms,
         "concurrency": args.concurrency,
         "pinned": pin,
+        "service_env": dict(args.env),
+        "load_average": {  # 1, 5 and 15 minutes, at the start and at the end
+            "start": [round(x, 2) for x in load_before],
+            "end": [round(x, 2) for x in os.getloadavg()],
+        },
         "standin_capacity_per_s": direct["items_per_s"],
         "standin_bound_per_s": args.concurrency / (args.latency_ms / 1000),
         "direct": direct,
         "jobs": runs,
+        "memory_growth": memory_growth(runs),
         "ratio": big["llm_segments_per_s"] / direct["items_per_s"],
         "calls_equal_distinct": big["llm_calls"] == big["distinct_segments_needing_llm"],
     }
@@ -265,12 +357,25 @@ async def analysis(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def env_pair(text: str) -> tuple[str, str]:
+    """`NAME=VALUE` from the command line."""
+    name, separator, value = text.partition("=")
+    if not separator or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name, value
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the parts asked for and print the figures."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks.jobs")
     parser.add_argument("--only", choices=("translate", "analysis"))
     parser.add_argument("--segments", type=int, default=10_000)
-    parser.add_argument("--small", type=int, default=2_000, help="a smaller job, for RSS")
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=[2_000, 10_000, 20_000], help="jobs, for RSS"
+    )
+    parser.add_argument(
+        "--env", type=env_pair, action="append", default=[], help="NAME=VALUE for the service"
+    )
     parser.add_argument("--latency-ms", type=float, default=50)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--duration", type=float, default=10, help="seconds of direct load")
@@ -288,6 +393,8 @@ def main(argv: list[str] | None = None) -> None:
             f"job/stand-in: {t['ratio']:.3f} (goal >= 0.85); LLM calls {job['llm_calls']} for "
             f"{job['distinct_segments_needing_llm']} distinct segments needing the LLM"
         )
+        log(f"service peak RSS growth over idle (load average {t['load_average']}):")
+        log(growth_table(t["memory_growth"]))
     if args.only in (None, "analysis"):
         figures["analysis"] = asyncio.run(analysis(args))
         a = figures["analysis"]

@@ -26,6 +26,10 @@ DEFAULT_LLM_URL = "http://127.0.0.1:8000/v1"
 DEFAULT_PORT = 8080
 """Not vLLM's 8000, so both run side by side on one host with their defaults."""
 
+DEFAULT_MALLOC_ARENAS = 2
+"""glibc arenas per server process: the README's "Document jobs" measures jobs with 2 and
+with glibc's default; 2 did not slow a job beyond this machine's noise."""
+
 
 def default_database_url() -> str:
     """A SQLite file in the user's data directory (e.g. ~/.local/share/adaptmt/)."""
@@ -118,6 +122,12 @@ class Settings(BaseSettings):
     )
     log_level: Literal["debug", "info", "warning", "error"] = Field(
         "info", description="Least severe level logged; `info` logs one line per request."
+    )
+    malloc_arena_max: int = Field(
+        DEFAULT_MALLOC_ARENAS,
+        ge=0,
+        description="glibc malloc arenas a server process uses (0: glibc's default, 8 per "
+        "core): few keep the C heap from growing with a job's hops between threads.",
     )
 
     # -- document translation jobs -------------------------------------------------------------

@@ -31,10 +31,12 @@ def worker_app() -> "FastAPI":
     Each worker is a fresh interpreter that reads the same ADAPTMT_* environment, so it
     configures its own logging (format, level) before it builds its app.
     """
+    from service.allocator import cap_arenas
     from service.app import create_app
     from service.logs import configure_logging
 
     settings = Settings()
+    cap_arenas(settings.malloc_arena_max)
     configure_logging(settings.log_format, settings.log_level)
     return create_app(settings)
 
@@ -61,11 +63,13 @@ def serve(
     """Start the HTTP API (docs at /docs)."""
     import uvicorn
 
+    from service.allocator import cap_arenas
     from service.app import create_app
     from service.logs import configure_logging, redact_url
 
     overrides: dict[str, Any] = {"host": host, "port": port, "insecure_no_auth": insecure_no_auth}
     settings = Settings().model_copy(update={k: v for k, v in overrides.items() if v})
+    cap_arenas(settings.malloc_arena_max)  # before the first store thread makes an arena
     keys = run(lambda store: store.count_keys())
     if not keys and not _is_loopback(settings.host) and not settings.insecure_no_auth:
         raise fail(

@@ -10,6 +10,7 @@ the element's namespaces; a fragment that is not well-formed (a model broke a ta
 repaired: stray closing tags and bare `&` and `<` become text, pairs left open are closed.
 """
 
+import io
 import re
 
 from lxml import etree
@@ -21,6 +22,9 @@ from tm.formats.xmlsafe import PARSER_OPTIONS
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 
 _DECLARATION_RE = re.compile(rb"^(?:\xef\xbb\xbf)?<\?xml[^>]*\?>")
+_SPACE = b" \t\n\r\x0b\x0c"
+"""What `bytes.strip` strips."""
+_SPACE_RE = re.compile(rb"[ \t\n\r\x0b\x0c]*")
 _TAG_RE = re.compile(
     r"<(/?)([A-Za-z_][\w:.-]*)((?:\s+[\w:.-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>"
 )
@@ -51,15 +55,19 @@ def write_xml(tree: etree._ElementTree, original: bytes) -> bytes:
     if declaration is None or encoding.upper() not in ("UTF-8", "US-ASCII", "ASCII"):
         xml_declaration = declaration is not None
         return as_bytes(etree.tostring(tree, encoding=encoding, xml_declaration=xml_declaration))
-    body = as_bytes(etree.tostring(tree, encoding=encoding, xml_declaration=False))
-    leading = len(original[declaration.end() :]) - len(original[declaration.end() :].lstrip())
-    trailing = original[len(original.rstrip()) :]
-    return (
-        declaration.group()
-        + original[declaration.end() : declaration.end() + leading]
-        + body
-        + trailing
-    )
+    # One buffer that lxml writes into: the output exists once, and the original is not
+    # copied to measure its whitespace (`tostring`, then joining the parts, held the output
+    # three times over at the peak).
+    head = _SPACE_RE.match(original, declaration.end())
+    assert head is not None  # `\s*` matches anywhere
+    tail = len(original)
+    while tail > head.end() and original[tail - 1] in _SPACE:
+        tail -= 1
+    out = io.BytesIO()
+    out.write(original[: head.end()])
+    tree.write(out, encoding=encoding, xml_declaration=False)
+    out.write(original[tail:])
+    return out.getvalue()
 
 
 def as_bytes(serialized: str | bytes) -> bytes:

@@ -17,6 +17,7 @@ import os
 import socket
 import uuid
 
+from service.allocator import trim
 from service.jobs.work import JobLimits, JobWork
 from service.logs import REQUEST_ID
 from service.pipeline import Options, Translator
@@ -125,6 +126,7 @@ class JobRunner:
             log.exception("job %s: could not record its outcome", job.id)
         finally:
             REQUEST_ID.reset(token)
+        await asyncio.to_thread(trim)  # what the job freed goes back to the system
         return await self.store.get_job(job.id, tenant=job.tenant)
 
     async def _release(self, job: Job, worker: str) -> None:

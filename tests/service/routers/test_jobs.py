@@ -1,6 +1,7 @@
 """Document jobs over HTTP: submit, progress, result in the same format, report, cancel."""
 
 import asyncio
+import time
 from collections import Counter
 from collections.abc import Iterator
 
@@ -11,6 +12,7 @@ from lxml import etree
 from eval.standin import MARKER, StandIn
 from service.app import create_app
 from service.documents import read_document
+from service.jobs import runner
 from service.prompts import source_of
 from tests.databases import execute
 from tests.service.conftest import Served, settings_for
@@ -19,6 +21,7 @@ from tests.service.jobhelpers import submit, wait
 from tm.store import open_store
 
 NS = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
+TRIM_WAIT_S = 5.0
 
 
 def translated(filename: str, data: bytes, **langs: str) -> dict[str, str | None]:
@@ -170,6 +173,18 @@ def test_alt_trans_writes_each_segment_s_tm_matches(
     }
     assert found == alternatives
     assert all(t is not None for t in translated("a.xlf", etree.tostring(result)).values())
+
+
+def test_a_finished_job_gives_the_memory_it_freed_back(
+    api: httpx.Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trims: list[str] = []
+    monkeypatch.setattr(runner, "trim", lambda: trims.append("trimmed") or True)
+    done_job(api, "guide.xlf", XLIFF_12)
+    finished = time.monotonic()
+    while not trims and time.monotonic() < finished + TRIM_WAIT_S:  # right after the job
+        time.sleep(0.01)
+    assert len(trims) == 1
 
 
 def test_a_cancelled_job_stops_and_has_no_result(api: httpx.Client, standin: StandIn) -> None:
