@@ -59,6 +59,17 @@ def segments(generator: SyntheticTM, memory: list[str], count: int, mix: Mix = M
     return out
 
 
+def lengthen(generator: SyntheticTM, sources: list[str], sentences: int) -> list[str]:
+    """Each distinct source followed by `sentences - 1` new sentences; repetitions stay
+    equal (a document as long in segments, longer in bytes)."""
+    longer: dict[str, str] = {}
+    for source in sources:
+        if source not in longer:
+            extra = [generator.render(plain(generator.sentence())) for _ in range(sentences - 1)]
+            longer[source] = " ".join([source, *extra])
+    return [longer[source] for source in sources]
+
+
 def xliff(sources: list[str], *, seed: int = 5) -> bytes:
     """An XLIFF 1.2 file (en -> de) with one untranslated trans-unit per source."""
     rng = random.Random(seed)

@@ -1,7 +1,8 @@
 """Document jobs benchmark: a large document through the service, and leverage analysis.
 
     python -m benchmarks.jobs [--only translate|analysis] [--segments 10000]
-                              [--sizes 2000 10000 20000] [--env NAME=VALUE ...]
+                              [--sizes 2000 10000 20000] [--segment-sentences 1]
+                              [--env NAME=VALUE ...]
                               [--latency-ms 50] [--concurrency 64] [--duration 10]
                               [--analysis-segments 100000] [--units 1000000] [--db PATH]
                               [--json out.json]
@@ -27,6 +28,10 @@ translated as a job by `adaptmt serve` (its own process) with `ADAPTMT_JOB_CONCU
    document byte. Growth bounded by the document shows as a flat per-byte figure that
    stays a small multiple of the document; a per-segment cost such as a prompt kept per
    segment would add its own size to every added segment.
+
+`--segment-sentences K` makes each distinct segment K sentences long (repetitions stay
+equal): the same segment count in about K times the bytes, which tells growth with the
+document apart from growth per segment.
 
 `--env NAME=VALUE` (repeatable) adds to the service's environment, to compare settings
 (e.g. `--env ADAPTMT_MALLOC_ARENA_MAX=0` for glibc's default arenas).
@@ -54,7 +59,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks.documents import memory_sentences, segments, tag_free, xliff
+from benchmarks.documents import lengthen, memory_sentences, segments, tag_free, xliff
 from benchmarks.service_throughput import _free_port, _generator, _load, _start, _wait_for
 from benchmarks.synthetic import SyntheticTM
 from service.prompts import build_translation_prompt
@@ -141,7 +146,10 @@ def run_job(
     """One fresh service translating a `size`-segment document; its figures."""
     generator = SyntheticTM(seed=31)
     memory = memory_sentences(generator, JOB_MEMORY_UNITS)
-    data = xliff(segments(generator, memory, size))
+    sources = segments(generator, memory, size)
+    if args.segment_sentences > 1:
+        sources = lengthen(generator, sources, args.segment_sentences)
+    data = xliff(sources)
     total, expected_calls = needing_llm(data, set(memory))
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "jobs.sqlite3"
@@ -375,6 +383,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument(
         "--env", type=env_pair, action="append", default=[], help="NAME=VALUE for the service"
+    )
+    parser.add_argument(
+        "--segment-sentences",
+        type=int,
+        default=1,
+        help="sentences per segment (longer segments, same count: memory against bytes)",
     )
     parser.add_argument("--latency-ms", type=float, default=50)
     parser.add_argument("--concurrency", type=int, default=64)
