@@ -27,7 +27,7 @@ from typing import Any
 
 from tm.formats import Reading, read_memory
 from tm.models import TranslationUnit
-from tm.store.unit_identity import AnalysedChunk, UnitAnalyser
+from tm.store.unit_analysis import AnalysedChunk, UnitAnalyser
 
 CHILD_MIN_BYTES = 8 * 2**20
 """Smaller files are read in this process: starting an interpreter for the child takes

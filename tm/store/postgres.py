@@ -55,7 +55,8 @@ from tm.store.records import (
     new_key_secret,
     whole_seconds,
 )
-from tm.store.unit_identity import same_source, source_hash, timestamp
+from tm.store.unit_analysis import source_hash, timestamp
+from tm.store.unit_identity import same_source
 
 POOL_MIN = 1
 POOL_MAX = 10  # connections per store (per replica)

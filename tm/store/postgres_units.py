@@ -14,14 +14,8 @@ from psycopg import AsyncConnection
 
 from tm.models import TranslationUnit
 from tm.store import unit_identity
-from tm.store.unit_identity import (
-    COLLISION_COLUMNS,
-    UNIT_COLUMNS,
-    AnalysedChunk,
-    Pair,
-    StoredRow,
-    UnitResolver,
-)
+from tm.store.unit_analysis import AnalysedChunk, Pair
+from tm.store.unit_identity import COLLISION_COLUMNS, UNIT_COLUMNS, StoredRow, UnitResolver
 
 _UPDATE = (
     "UPDATE units SET target = %s, tuid = %s, origin = %s, attributes = %s, updated_at = %s"

@@ -13,17 +13,14 @@ from tm.fuzzy import TOKEN_SEPARATOR
 from tm.models import TranslationUnit
 from tm.store import unit_identity
 from tm.store.file_import import FileUnits
+from tm.store.unit_analysis import AnalysedChunk, Pair, source_hash, timestamp
 from tm.store.unit_identity import (
     COLLISION_COLUMNS,
     UNIT_COLUMNS,
-    AnalysedChunk,
     IndexChanges,
-    Pair,
     StoredRow,
     UnitResolver,
     same_source,
-    source_hash,
-    timestamp,
 )
 
 __all__ = ["TOKEN_SEPARATOR", "IndexChanges", "UnitWriter", "find_same_source", "timestamp"]

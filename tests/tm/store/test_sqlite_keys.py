@@ -7,7 +7,7 @@ import pytest
 from tests.databases import execute
 from tm.errors import NotFound
 from tm.store import Store, open_store
-from tm.store.unit_identity import timestamp
+from tm.store.unit_analysis import timestamp
 
 
 async def test_a_key_is_found_by_its_secret_which_is_not_stored(store: Store, url: str) -> None:
