@@ -29,7 +29,6 @@ from tm.store.unit_analysis import (
     Incoming,
     Pair,
     UnitAnalyser,
-    source_hash,
     timestamp,
 )
 
@@ -47,7 +46,7 @@ UNIT_COLUMNS = (
     " source_hash, tokens, tuid, origin, attributes, created_at, updated_at"
 )
 """The columns of an `insert` row of a `ChunkPlan`, in order."""
-COLLISION_COLUMNS = "id, source, tuid, source_family"
+COLLISION_COLUMNS = "id, source, source_hash, tuid, source_family"
 """The columns `UnitResolver.plan` needs of the stored rows a chunk may collide with."""
 
 
@@ -388,7 +387,7 @@ class _SaltedKeys:
             salt_of = {language[0]: language[3] for language in self.chunk.languages}
             for pair, row in stored:
                 salt = salt_of[pair]
-                shared_sources.add(source_hash(surface(row["source"])) ^ salt)
+                shared_sources.add(row["source_hash"] ^ salt)
                 if row["tuid"] is not None:
                     shared_tuids.add(hash(row["tuid"]) ^ salt)
         if not shared_sources and not shared_tuids:
