@@ -183,13 +183,12 @@ class UnitResolver:
         colliding = keys.colliding(stored)
         plan = ChunkPlan()
         now = timestamp()
+        alone: list[bool] | None = None  # all of them
         if colliding:
             self._replay([chunk.incoming(i, ids[i]) for i in colliding], stored, plan, now)
             replayed = set(colliding)
             alone = [i not in replayed for i in range(len(chunk))]
-            self._insert_alone(chunk, keys, ids, plan, now, alone)
-        else:
-            self._insert_alone(chunk, keys, ids, plan, now, None)
+        self._insert_alone(chunk, keys, ids, plan, now, alone)
         return plan
 
     def _insert_alone(
@@ -340,7 +339,8 @@ class UnitResolver:
                 self.changes.removed.append((row.source_family, row.id))
 
     def _rows(self, touched: list[_Row], plan: ChunkPlan) -> None:
-        """The replay's final updates and inserts."""
+        """The replay's final updates and inserts; into a fresh memory, the keys they store
+        are noted, so that later chunks look them up."""
         for row in touched:
             latest = row.latest
             if row.deleted or latest is None:
@@ -349,15 +349,13 @@ class UnitResolver:
             if first is None:
                 values = (latest.target, row.tuid, latest.origin, latest.attributes)
                 plan.updates.append((*values, row.updated_at, row.id))
-                continue
-            row.id = first.row_id
-            plan.inserts.append(self._insert(row, first, latest))
-            if self._fresh:  # note the keys now stored, so that later chunks look them up
-                self._written_sources[first.hash ^ first.salt] = None
-        if self._fresh:
-            for row in touched:
-                if not row.deleted and row.latest is not None and row.tuid is not None:
-                    self._written_tuids[hash(row.tuid) ^ row.latest.salt] = None
+            else:
+                row.id = first.row_id
+                plan.inserts.append(self._insert(row, first, latest))
+                if self._fresh:
+                    self._written_sources[first.hash ^ first.salt] = None
+            if self._fresh and row.tuid is not None:
+                self._written_tuids[hash(row.tuid) ^ latest.salt] = None
 
 
 class _SaltedKeys:
